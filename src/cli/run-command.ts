@@ -1,0 +1,47 @@
+import { loadConfigFile } from '../config/load.ts';
+import { ConfigError } from '../config/problems.ts';
+import { ExitCode, LoopgateError } from '../errors.ts';
+import { createLogger } from '../log.ts';
+import { Service } from '../service.ts';
+import { VERSION } from '../version.ts';
+import { UsageError, stringOpt, type CliCommand } from './command.ts';
+import { onStopSignal } from './stop-signal.ts';
+
+export const runCommand: CliCommand = {
+  name: 'run',
+  summary: 'run the gateway daemon with a config file (stops cleanly on SIGTERM/SIGINT)',
+  usage: 'run --config FILE',
+  options: { config: { type: 'string', short: 'c' } },
+  optionHelp: { config: 'the YAML config (see config/loopgate.example.yaml)' },
+  async run(values, _positionals, io) {
+    const file = stringOpt(values, 'config');
+    if (file === undefined) throw new UsageError('missing --config FILE');
+    let config;
+    try {
+      config = loadConfigFile(file);
+    } catch (err) {
+      if (!(err instanceof ConfigError)) throw err;
+      io.err(err.message);
+      return ExitCode.config;
+    }
+    const log = createLogger({ level: config.log.level });
+    log.info({ event: 'config_loaded', config: file, site: config.site, gateway_id: config.gateway_id, version: VERSION, node: process.version }, 'config loaded');
+    const stop = onStopSignal(log);
+    const service = new Service({ config, log });
+    try {
+      await Promise.race([service.start(), stop.received]);
+    } catch (err) {
+      const code = err instanceof LoopgateError && err.code.startsWith('LG_CONFIG') ? ExitCode.config : ExitCode.fatal;
+      log.fatal({ err, code: (err as { code?: unknown }).code }, `cannot start: ${(err as Error).message}`);
+      await service.stop();
+      stop.dispose();
+      return code;
+    }
+    log.info({ event: 'started' }, 'loopgate started');
+    await stop.received;
+    await service.stop();
+    stop.dispose();
+    log.info({ event: 'stopped' }, 'loopgate stopped');
+    return ExitCode.ok;
+  },
+};

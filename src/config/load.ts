@@ -1,0 +1,70 @@
+/**
+ * Reads, parses and validates the config file once, at the boundary, and freezes the result.
+ * Every problem found is reported at once, each with file:line:column and YAML path.
+ */
+import { readFileSync, statSync } from 'node:fs';
+import { hostname } from 'node:os';
+import { LineCounter, parseDocument } from 'yaml';
+import { configSchema, type Config } from './schema.ts';
+import { crossCheck } from './cross-check.ts';
+import { ConfigError, SourceMap, type ConfigProblem } from './problems.ts';
+import { issuesToProblems } from './zod-issues.ts';
+
+export function loadConfigFile(file: string): Config {
+  let text: string;
+  try {
+    if (statSync(file).isDirectory()) throw new ConfigError([fileProblem(file, 'is a directory, expected a YAML file')]);
+    text = readFileSync(file, 'utf8');
+  } catch (err) {
+    if (err instanceof ConfigError) throw err;
+    const code = (err as NodeJS.ErrnoException).code;
+    const why = code === 'ENOENT' ? 'no such file' : code === 'EACCES' ? 'permission denied' : String((err as Error).message);
+    throw new ConfigError([fileProblem(file, `cannot read config: ${why}`)]);
+  }
+  return parseConfig(text, file);
+}
+
+export function parseConfig(text: string, file = '<config>'): Config {
+  const lines = new LineCounter();
+  const doc = parseDocument(text, { lineCounter: lines, prettyErrors: false, uniqueKeys: true, strict: true });
+  const src = new SourceMap(file, doc, lines);
+  if (doc.errors.length > 0) {
+    throw new ConfigError(
+      doc.errors.map((e) => {
+        const pos = lines.linePos(e.pos[0]);
+        return { file, line: pos.line, column: pos.col, path: '(yaml)', message: `not valid YAML: ${e.message.split('\n')[0]}` };
+      }),
+    );
+  }
+  const data: unknown = doc.toJS({ maxAliasCount: 100 });
+  if (data === null || data === undefined) {
+    throw new ConfigError([{ file, line: 1, column: 1, path: '(root)', message: 'expected a mapping with site, buses, devices and zones, found an empty document' }]);
+  }
+  const parsed = configSchema.safeParse(data);
+  if (!parsed.success) throw new ConfigError(byPlace(issuesToProblems(parsed.error.issues, data, configSchema, src)));
+  const problems = crossCheck(parsed.data, src);
+  if (problems.length > 0) throw new ConfigError(byPlace(problems));
+  const gatewayId = parsed.data.gateway_id ?? sanitizeHostname(hostname());
+  return deepFreeze({ ...parsed.data, gateway_id: gatewayId });
+}
+
+function byPlace(problems: ConfigProblem[]): ConfigProblem[] {
+  return problems.sort((a, b) => a.line - b.line || a.column - b.column);
+}
+
+function fileProblem(file: string, message: string): ConfigProblem {
+  return { file, line: 0, column: 0, path: '(file)', message };
+}
+
+function sanitizeHostname(name: string): string {
+  const clean = name.replace(/[^A-Za-z0-9_.-]/g, '-').replace(/^[^A-Za-z0-9]+/, '').slice(0, 64);
+  return clean === '' ? 'loopgate' : clean;
+}
+
+function deepFreeze<T>(value: T): T {
+  if (value !== null && typeof value === 'object' && !Object.isFrozen(value)) {
+    Object.freeze(value);
+    for (const v of Object.values(value)) deepFreeze(v);
+  }
+  return value;
+}
