@@ -5,6 +5,13 @@
 import { boundedDelay, type Component } from './lifecycle.ts';
 import type { Config } from './config/schema.ts';
 import type { Logger } from './log.ts';
+import { Readiness } from './readiness.ts';
+import type { Runtime } from './runtime.ts';
+import { SignalStore } from './signals/store.ts';
+import { createTelemetry } from './export/telemetry.ts';
+import { createMqttComponents } from './export/mqtt-components.ts';
+import { createFieldComponents } from './field/field-components.ts';
+import { createApiComponents } from './api/api-components.ts';
 
 export const DRAIN_BOUND_MS = 10_000;
 
@@ -13,15 +20,23 @@ export interface ServiceDeps {
   log: Logger;
 }
 
+export interface ServiceOptions {
+  readiness?: Readiness;
+  /** Replaces the components built from config (tests). */
+  components?: Component[];
+}
+
 export class Service {
   private readonly log: Logger;
   private readonly components: Component[];
   private readonly started: Component[] = [];
   private stopping: Promise<void> | undefined;
+  readonly readiness: Readiness;
 
-  constructor(deps: ServiceDeps, components: Component[] = buildComponents(deps)) {
+  constructor(deps: ServiceDeps, opts: ServiceOptions = {}) {
     this.log = deps.log.child({ component: 'service' });
-    this.components = components;
+    this.readiness = opts.readiness ?? new Readiness();
+    this.components = opts.components ?? buildComponents(deps, this.readiness);
   }
 
   async start(): Promise<void> {
@@ -31,6 +46,7 @@ export class Service {
       this.started.push(c);
       this.log.debug({ part: c.name }, 'component started');
     }
+    this.readiness.seal();
   }
 
   /** Idempotent: later calls return the first stop's promise. */
@@ -56,7 +72,13 @@ export class Service {
   }
 }
 
-/** Builds the daemon's components from config, in start order. */
-export function buildComponents(_deps: ServiceDeps): Component[] {
-  return [];
+/**
+ * Builds the daemon's components from config, in start order: sinks (metrics, MQTT) -> sources
+ * (field buses feeding the store) -> api (gate). Stop runs in reverse.
+ */
+export function buildComponents(deps: ServiceDeps, readiness: Readiness = new Readiness()): Component[] {
+  const { config, log } = deps;
+  const telemetry = createTelemetry(config, log);
+  const rt: Runtime = { config, log, store: new SignalStore(config), meter: telemetry.meter, readiness, clock: Date.now };
+  return [...telemetry.components(rt), ...createMqttComponents(rt), ...createFieldComponents(rt), ...createApiComponents(rt)];
 }

@@ -38,6 +38,9 @@ export const runCommand: CliCommand = {
       return code;
     }
     log.info({ event: 'started' }, 'loopgate started');
+    const logReady = (): void => log.info({ event: 'ready' }, 'ready: first full poll cycle done');
+    if (service.readiness.isReady()) logReady();
+    else service.readiness.once('ready', logReady);
     await stop.received;
     await service.stop();
     stop.dispose();
