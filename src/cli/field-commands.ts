@@ -1,0 +1,4 @@
+/** The field layer's subcommands; the registry in commands.ts lists them. */
+import type { CliCommand } from './command.ts';
+
+export const fieldCommands: readonly CliCommand[] = [];

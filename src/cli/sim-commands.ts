@@ -1,0 +1,4 @@
+/** The sim layer's subcommands; the registry in commands.ts lists them. */
+import type { CliCommand } from './command.ts';
+
+export const simCommands: readonly CliCommand[] = [];
