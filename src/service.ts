@@ -5,6 +5,7 @@
 import { boundedDelay, type Component } from './lifecycle.ts';
 import type { Config } from './config/schema.ts';
 import type { Logger } from './log.ts';
+import { Liveness } from './liveness.ts';
 import { Readiness } from './readiness.ts';
 import type { Runtime } from './runtime.ts';
 import { SignalStore } from './signals/store.ts';
@@ -22,6 +23,7 @@ export interface ServiceDeps {
 
 export interface ServiceOptions {
   readiness?: Readiness;
+  liveness?: Liveness;
   /** Replaces the components built from config (tests). */
   components?: Component[];
 }
@@ -32,11 +34,14 @@ export class Service {
   private readonly started: Component[] = [];
   private stopping: Promise<void> | undefined;
   readonly readiness: Readiness;
+  /** Poll loops beat it; systemd's watchdog reads it (src/systemd-watchdog.ts). */
+  readonly liveness: Liveness;
 
   constructor(deps: ServiceDeps, opts: ServiceOptions = {}) {
     this.log = deps.log.child({ component: 'service' });
     this.readiness = opts.readiness ?? new Readiness();
-    this.components = opts.components ?? buildComponents(deps, this.readiness);
+    this.liveness = opts.liveness ?? new Liveness();
+    this.components = opts.components ?? buildComponents(deps, this.readiness, this.liveness);
   }
 
   async start(): Promise<void> {
@@ -76,9 +81,9 @@ export class Service {
  * Builds the daemon's components from config, in start order: sinks (metrics, MQTT) -> sources
  * (field buses feeding the store) -> api (gate). Stop runs in reverse.
  */
-export function buildComponents(deps: ServiceDeps, readiness: Readiness = new Readiness()): Component[] {
+export function buildComponents(deps: ServiceDeps, readiness: Readiness = new Readiness(), liveness: Liveness = new Liveness()): Component[] {
   const { config, log } = deps;
   const telemetry = createTelemetry(config, log);
-  const rt: Runtime = { config, log, store: new SignalStore(config), meter: telemetry.meter, readiness, clock: Date.now };
+  const rt: Runtime = { config, log, store: new SignalStore(config), meter: telemetry.meter, readiness, liveness, clock: Date.now };
   return [...telemetry.components(rt), ...createMqttComponents(rt), ...createFieldComponents(rt), ...createApiComponents(rt)];
 }

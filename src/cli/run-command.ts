@@ -6,6 +6,7 @@ import { Service } from '../service.ts';
 import { VERSION } from '../version.ts';
 import { UsageError, stringOpt, type CliCommand } from './command.ts';
 import { onStopSignal } from './stop-signal.ts';
+import { startSystemdSession } from './systemd-session.ts';
 
 export const runCommand: CliCommand = {
   name: 'run',
@@ -28,12 +29,15 @@ export const runCommand: CliCommand = {
     log.info({ event: 'config_loaded', config: file, site: config.site, gateway_id: config.gateway_id, version: VERSION, node: process.version }, 'config loaded');
     const stop = onStopSignal(log);
     const service = new Service({ config, log });
+    const systemd = startSystemdSession(log, service); // READY=1, WATCHDOG=1, STOPPING=1 under systemd
     try {
       await Promise.race([service.start(), stop.received]);
     } catch (err) {
       const code = err instanceof LoopgateError && err.code.startsWith('LG_CONFIG') ? ExitCode.config : ExitCode.fatal;
       log.fatal({ err, code: (err as { code?: unknown }).code }, `cannot start: ${(err as Error).message}`);
+      systemd.failed((err as Error).message);
       await service.stop();
+      await systemd.close();
       stop.dispose();
       return code;
     }
@@ -42,7 +46,9 @@ export const runCommand: CliCommand = {
     if (service.readiness.isReady()) logReady();
     else service.readiness.once('ready', logReady);
     await stop.received;
+    systemd.stopping();
     await service.stop();
+    await systemd.close();
     stop.dispose();
     log.info({ event: 'stopped' }, 'loopgate stopped');
     return ExitCode.ok;
