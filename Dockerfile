@@ -22,9 +22,10 @@ RUN npm ci --omit=dev --no-audit --no-fund && npm cache clean --force
 FROM ${NODE_IMAGE} AS runtime
 ENV NODE_ENV=production
 WORKDIR /opt/loopgate
-# A dedicated non-root user in dialout (gid 20 in Debian) for serial ports passed with --device.
-RUN groupadd --system loopgate \
- && useradd --system --gid loopgate --groups dialout --home-dir /var/lib/loopgate --no-create-home --shell /usr/sbin/nologin loopgate \
+# A dedicated non-root user with a fixed uid/gid (10001, so host files such as TLS keys can be
+# chowned to it), in dialout (gid 20 in Debian) for serial ports passed with --device.
+RUN groupadd --system --gid 10001 loopgate \
+ && useradd --system --uid 10001 --gid loopgate --groups dialout --home-dir /var/lib/loopgate --no-create-home --shell /usr/sbin/nologin loopgate \
  && mkdir -p /etc/loopgate /var/lib/loopgate/mqtt \
  && chown -R loopgate:loopgate /var/lib/loopgate \
  && chmod 0700 /var/lib/loopgate /var/lib/loopgate/mqtt
@@ -34,6 +35,7 @@ COPY bin ./bin
 COPY src ./src
 COPY proto ./proto
 COPY config/loopgate.example.yaml /etc/loopgate/loopgate.example.yaml
+# By name and without ":group": Docker then keeps the supplementary groups (dialout) from /etc/group.
 USER loopgate
 # 9090 Prometheus /metrics, 50051 gRPC Gate API (+ grpc.health.v1), 8080 HTTP adapters (Flagger, Argo).
 EXPOSE 9090 50051 8080

@@ -87,8 +87,9 @@ test('production dependencies only: npm ci --omit=dev', () => {
 test('the runtime runs as a non-root user in dialout', () => {
   const users = finalOps('USER');
   assert.equal(users.length, 1);
-  const user = users[0]!.args.split(':')[0]!;
+  const user = users[0]!.args;
   assert.ok(!['root', '0', ''].includes(user), user);
+  assert.ok(!user.includes(':'), 'USER user:group would drop the supplementary groups (dialout)');
   const useradd = finalOps('RUN').find((i) => new RegExp(`useradd [^&]*--groups dialout [^&]*\\b${user}\\b`).test(i.args));
   assert.ok(useradd, 'the user is created and in dialout');
   const userLine = users[0]!.line;
