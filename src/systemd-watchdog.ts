@@ -43,7 +43,7 @@ export class SystemdWatchdog implements Component {
 
   async start(): Promise<void> {
     if (this.timer) return;
-    this.log.info({ event: 'watchdog_enabled', interval_ms: this.deps.intervalMs, watched: this.deps.liveness.watched() }, 'systemd watchdog enabled');
+    this.log.info({ event: 'watchdog_enabled', interval_ms: this.deps.intervalMs }, 'systemd watchdog enabled: WATCHDOG=1 only while every poll loop turns');
     this.timer = setInterval(() => void this.tick(), this.deps.intervalMs);
     this.timer.unref();
     await this.tick();
