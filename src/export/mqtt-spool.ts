@@ -12,7 +12,7 @@ import { mkdir, open, readdir, readFile, rename, stat, truncate, unlink, writeFi
 import { join } from 'node:path';
 import type { Logger } from '../log.ts';
 import { LoopgateError } from '../errors.ts';
-import { decodeFrame, encodeRecord, type OutboundMessage, type SpooledMessage } from './mqtt-record.ts';
+import { decodeFrame, encodeRecord, FRAME_HEADER_BYTES, type OutboundMessage, type SpooledMessage } from './mqtt-record.ts';
 
 export type DropReason = 'bytes' | 'age' | 'io';
 
@@ -58,6 +58,7 @@ export class Spool {
   private writing: Promise<void> | undefined;
   private writeFh: { base: number; fh: FileHandle } | undefined;
   private readFh: { base: number; fh: FileHandle } | undefined;
+  private readCache: { base: number; start: number; buf: Buffer } | undefined;
   private rollNext = false;
   private cursor: Pos = { id: 0, base: 0, offset: 0 };
   private readPos: Pos = { id: 0, base: 0, offset: 0 };
@@ -149,27 +150,22 @@ export class Spool {
         this.readPos = { id: next.base, base: next.base, offset: 0 };
         continue;
       }
-      let len = Math.min(seg.bytes - this.readPos.offset, READ_CHUNK);
-      let buf = await this.readAt(seg, this.readPos.offset, len);
+      let buf = await this.readAt(seg, this.readPos.offset, FRAME_HEADER_BYTES);
       if (epoch !== this.readEpoch || this.closed) return [];
       const out: SpooledMessage[] = [];
       let off = 0;
       while (out.length < max) {
         const f = decodeFrame(buf, off);
         if (f.kind === 'partial') {
-          if (off === 0 && f.need > len && this.readPos.offset + f.need <= seg.bytes) {
-            len = f.need;
-            buf = await this.readAt(seg, this.readPos.offset, len);
+          if (off === 0 && f.need > buf.length && this.readPos.offset + f.need <= seg.bytes) {
+            buf = await this.readAt(seg, this.readPos.offset, f.need);
             if (epoch !== this.readEpoch || this.closed) return [];
-            continue;
+            if (buf.length >= f.need) continue;
           }
           break;
         }
         if (f.kind === 'corrupt') {
-          this.o.log.error({ segment: seg.path, offset: this.readPos.offset + off }, 'MQTT spool: corrupt record; skipping the rest of the segment');
-          this.droppedTotal += seg.count - (this.readPos.id - seg.base);
-          seg.bytes = this.readPos.offset + off;
-          this.rollNext = true;
+          this.cutSegment(seg, this.readPos.offset + off, this.readPos.id + out.length);
           break;
         }
         off += f.bytes;
@@ -177,9 +173,23 @@ export class Spool {
         out.push({ ...f.message, id });
         this.inflight.push({ id, base: seg.base, end: this.readPos.offset + off });
       }
+      if (out.length === 0 && this.readPos.offset < seg.bytes) {
+        // A frame that claims more bytes than the segment holds: same as corrupt.
+        this.cutSegment(seg, this.readPos.offset, this.readPos.id);
+        continue;
+      }
       this.readPos = { id: this.readPos.id + out.length, base: seg.base, offset: this.readPos.offset + off };
       if (out.length > 0) return out;
     }
+  }
+
+  /** Corrupt data from `offset` on: what follows in this segment is lost (counted); writing moves on. */
+  private cutSegment(seg: Segment, offset: number, id: number): void {
+    this.o.log.error({ segment: seg.path, offset }, 'MQTT spool: corrupt record; skipping the rest of the segment');
+    const lost = seg.base + seg.count - id;
+    seg.bytes = offset;
+    this.rollNext = true;
+    if (lost > 0) this.drop(lost, 'io');
   }
 
   /** The broker acknowledged message `id` (or a QoS 0 message was written out). */
@@ -269,14 +279,22 @@ export class Spool {
     return this.writeFh;
   }
 
-  private async readAt(seg: Segment, offset: number, len: number): Promise<Buffer> {
+  /**
+   * At least `minLen` bytes of `seg` from `offset` (fewer only at the end of the file), served
+   * from a read-ahead chunk: the log is append-only, so bytes once read never change.
+   */
+  private async readAt(seg: Segment, offset: number, minLen: number): Promise<Buffer> {
+    const c = this.readCache;
+    if (c && c.base === seg.base && offset >= c.start && offset + minLen <= c.start + c.buf.length) return c.buf.subarray(offset - c.start);
     if (this.readFh?.base !== seg.base) {
       await this.readFh?.fh.close().catch(() => {});
       this.readFh = { base: seg.base, fh: await open(seg.path, 'r') };
     }
+    const len = Math.min(seg.bytes - offset, Math.max(minLen, READ_CHUNK));
     const buf = Buffer.allocUnsafe(len);
     const { bytesRead } = await this.readFh.fh.read(buf, 0, len, offset);
-    return buf.subarray(0, bytesRead);
+    this.readCache = { base: seg.base, start: offset, buf: buf.subarray(0, bytesRead) };
+    return this.readCache.buf;
   }
 
   /** Drops the oldest segments past the byte or age bound (never the one being written). */
