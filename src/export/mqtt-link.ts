@@ -78,8 +78,8 @@ export class MqttLink {
     this.up = false;
     this.generation++;
     if (!c) return;
-    c.removeAllListeners('close');
-    c.on('error', () => {});
+    // MQTT.js's own 'close' listener clears its CONNACK timer: never remove listeners wholesale.
+    // Ours ignore a client that is no longer this.client.
     await new Promise<void>((resolve) => {
       const t = setTimeout(() => c.end(true, () => resolve()), 2000);
       t.unref();
@@ -135,8 +135,6 @@ export class MqttLink {
     });
     c.on('close', () => {
       if (this.client !== c) return;
-      c.removeAllListeners();
-      c.on('error', () => {});
       c.end(true);
       this.client = undefined;
       if (this.up) {
