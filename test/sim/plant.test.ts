@@ -84,7 +84,7 @@ devices:
       { id: z_p, kind: power, table: input, address: 4, type: float32, unit: W },
       { id: z_alarm, table: holding, address: 0, type: uint16 } ] }
 zones:
-  - { id: z, temperature: [z_t], power: [z_p], limits: { temperature_max: 30, power_budget: 1000 } }
+  - { id: z, temperature: [z_t], power: [z_p], limits: { temperature_max: 30, power_budget: 1000 }, thermal: { tau_s: 60, kelvin_per_watt: 0.006, watts_per_weight_pct: 10 } }
 `);
   const clock = new ManualClock();
   const layout = layoutFromConfig(cfg);
