@@ -74,11 +74,12 @@ export class Service {
 
 /**
  * Builds the daemon's components from config, in start order: sinks (metrics, MQTT) -> sources
- * (field buses feeding the store) -> api (gate). Stop runs in reverse.
+ * (field buses feeding the store) -> api (gate). Stop runs in reverse. `store` lets a caller
+ * (the CLI's demo) watch the same store the components feed.
  */
-export function buildComponents(deps: ServiceDeps, readiness: Readiness = new Readiness()): Component[] {
+export function buildComponents(deps: ServiceDeps, readiness: Readiness = new Readiness(), store: SignalStore = new SignalStore(deps.config)): Component[] {
   const { config, log } = deps;
   const telemetry = createTelemetry(config, log);
-  const rt: Runtime = { config, log, store: new SignalStore(config), meter: telemetry.meter, readiness, clock: Date.now };
+  const rt: Runtime = { config, log, store, meter: telemetry.meter, readiness, clock: Date.now };
   return [...telemetry.components(rt), ...createMqttComponents(rt), ...createFieldComponents(rt), ...createApiComponents(rt)];
 }

@@ -1,5 +1,7 @@
 /** Helpers for the simulator tests: Debian binaries that must exist in CI, register decoding. */
+import { once } from 'node:events';
 import { accessSync, constants } from 'node:fs';
+import { createServer, type AddressInfo } from 'node:net';
 import type { TestContext } from 'node:test';
 import modbusSerial from 'modbus-serial';
 
@@ -37,3 +39,28 @@ export function int16(reg: number): number {
  * namespace; this names the runtime value with the class's type.
  */
 export const ModbusClient = modbusSerial as unknown as typeof modbusSerial.default;
+
+/** A TCP port free right now on 127.0.0.1 (for configs whose schema does not take port 0). */
+export async function freePort(): Promise<number> {
+  const srv = createServer();
+  srv.listen(0, '127.0.0.1');
+  await once(srv, 'listening');
+  const port = (srv.address() as AddressInfo).port;
+  await new Promise<void>((resolve) => srv.close(() => resolve()));
+  return port;
+}
+
+/** The demo config with its Modbus ports moved to free ports and the gateway's listeners on port 0. */
+export async function demoConfigText(text: string): Promise<{ text: string; plcPort: number; pduPort: number }> {
+  const plcPort = await freePort();
+  const pduPort = await freePort();
+  return {
+    plcPort,
+    pduPort,
+    text: text
+      .replace('port: 15020', `port: ${plcPort}`)
+      .replace('port: 15021', `port: ${pduPort}`)
+      .replace('listen: 127.0.0.1:50051', 'listen: 127.0.0.1:0')
+      .replace('listen: 127.0.0.1:9090', 'listen: 127.0.0.1:0'),
+  };
+}
