@@ -21,11 +21,18 @@ export interface ServiceDeps {
   log: Logger;
 }
 
-export interface ServiceOptions {
+/** Long-lived parts shared between the service and whoever built it (the CLI's demo watches the store). */
+export interface SharedParts {
   readiness?: Readiness;
   liveness?: Liveness;
+  store?: SignalStore;
+}
+
+export interface ServiceOptions extends SharedParts {
   /** Replaces the components built from config (tests). */
   components?: Component[];
+  /** Started before the daemon's own components and stopped after them (the demo's simulated plant). */
+  before?: Component[];
 }
 
 export class Service {
@@ -41,7 +48,8 @@ export class Service {
     this.log = deps.log.child({ component: 'service' });
     this.readiness = opts.readiness ?? new Readiness();
     this.liveness = opts.liveness ?? new Liveness();
-    this.components = opts.components ?? buildComponents(deps, this.readiness, this.liveness);
+    const own = opts.components ?? buildComponents(deps, { readiness: this.readiness, liveness: this.liveness, ...(opts.store ? { store: opts.store } : {}) });
+    this.components = [...(opts.before ?? []), ...own];
   }
 
   async start(): Promise<void> {
@@ -79,11 +87,20 @@ export class Service {
 
 /**
  * Builds the daemon's components from config, in start order: sinks (metrics, MQTT) -> sources
- * (field buses feeding the store) -> api (gate). Stop runs in reverse.
+ * (field buses feeding the store) -> api (gate). Stop runs in reverse. `store` lets a caller
+ * (the CLI's demo) watch the same store the components feed.
  */
-export function buildComponents(deps: ServiceDeps, readiness: Readiness = new Readiness(), liveness: Liveness = new Liveness()): Component[] {
+export function buildComponents(deps: ServiceDeps, shared: SharedParts = {}): Component[] {
   const { config, log } = deps;
   const telemetry = createTelemetry(config, log);
-  const rt: Runtime = { config, log, store: new SignalStore(config), meter: telemetry.meter, readiness, liveness, clock: Date.now };
+  const rt: Runtime = {
+    config,
+    log,
+    store: shared.store ?? new SignalStore(config),
+    meter: telemetry.meter,
+    readiness: shared.readiness ?? new Readiness(),
+    liveness: shared.liveness ?? new Liveness(),
+    clock: Date.now,
+  };
   return [...telemetry.components(rt), ...createMqttComponents(rt), ...createFieldComponents(rt), ...createApiComponents(rt)];
 }

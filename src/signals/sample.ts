@@ -34,6 +34,11 @@ export interface ZoneState {
   reason: string;
   /** Age of the oldest input value (ms), at snapshot time. */
   oldestInputAgeMs: number;
+  /**
+   * Fastest rise among the zone's temperature signals (Cel/min, least squares over the store's
+   * rate window, good samples only); null with too few samples. Set by SignalStore.snapshot().
+   */
+  temperatureRisePerMin?: number | null;
 }
 
 export interface StoreSnapshot {

@@ -1,46 +1,75 @@
 /**
  * The signal store: latest sample per signal, fed by the field layer (ReadingSink), read by the
- * gate, exporters and MQTT through cheap snapshots and change subscriptions. No I/O.
+ * gate, exporters and MQTT through cheap snapshots and change subscriptions; a bounded history per
+ * zone signal for rate of rise, min/max and thermal fitting. No I/O.
  */
 import type { Config, SignalConfig } from '../config/schema.ts';
 import type { FieldFailure, RawValue, ReadingSink } from '../field/readings.ts';
+import { HistoryRing } from './history-ring.ts';
 import { toEngineering } from './pipeline.ts';
-import type { Quality, SignalSample, StoreSnapshot, ZoneState } from './sample.ts';
+import { windowStats, type WindowStats } from './regression.ts';
+import type { SignalSample, StoreSnapshot, ZoneState } from './sample.ts';
+import { staleAfterBySignal, withStaleness } from './staleness.ts';
+import { worstQuality, zoneState, type ZoneInputs } from './zone-state.ts';
 
 export type Clock = () => number;
 export type SampleListener = (sample: SignalSample) => void;
+
+export interface StoreOptions {
+  /** How far back the history reaches (default 15 min). */
+  historyWindowMs?: number;
+  /** Window of the least-squares rate of rise (default 5 min). */
+  rateWindowMs?: number;
+  /** Which signals keep a history: the zones' temperature and power signals (default), or all. */
+  historyFor?: 'zones' | 'all';
+  /** Hard cap on samples per signal whatever the poll period (default 65536: 1 MiB). */
+  maxHistorySamples?: number;
+}
+
+export const STORE_DEFAULTS = { historyWindowMs: 15 * 60_000, rateWindowMs: 5 * 60_000, historyFor: 'zones', maxHistorySamples: 65_536 } as const;
 
 interface SignalEntry {
   config: SignalConfig;
   deviceId: string;
   staleAfterMs: number;
   sample: SignalSample;
+  history: HistoryRing | null;
 }
 
-const rank: Record<Quality, number> = { good: 0, uncertain: 1, bad: 2 };
+export interface HistoryPoint {
+  ts: number;
+  value: number;
+}
 
 export class SignalStore implements ReadingSink {
   private readonly entries = new Map<string, SignalEntry>();
   private readonly listeners = new Set<SampleListener>();
-  private readonly zones: Config['zones'];
+  private readonly zones: ZoneInputs[];
   private readonly clock: Clock;
+  private readonly historyWindowMs: number;
+  private readonly rateWindowMs: number;
+  /** Exceptions thrown by subscribers (counted, swallowed). */
+  listenerErrors = 0;
 
-  constructor(config: Pick<Config, 'devices' | 'zones'>, clock: Clock = Date.now) {
+  constructor(config: Pick<Config, 'devices' | 'zones'>, clock: Clock = Date.now, opts: StoreOptions = {}) {
     this.clock = clock;
-    this.zones = config.zones;
-    const zoneStale = new Map<string, number>();
-    for (const z of config.zones) {
-      for (const id of [...z.temperature, ...z.power]) {
-        if (z.limits.stale_after_ms !== undefined) zoneStale.set(id, Math.min(zoneStale.get(id) ?? Infinity, z.limits.stale_after_ms));
-      }
-    }
+    this.historyWindowMs = opts.historyWindowMs ?? STORE_DEFAULTS.historyWindowMs;
+    this.rateWindowMs = opts.rateWindowMs ?? STORE_DEFAULTS.rateWindowMs;
+    const maxSamples = opts.maxHistorySamples ?? STORE_DEFAULTS.maxHistorySamples;
+    const historyFor = opts.historyFor ?? STORE_DEFAULTS.historyFor;
+    this.zones = config.zones.map((z) => ({ zoneId: z.id, temperature: z.temperature, power: z.power }));
+    const zoneSignals = new Set(config.zones.flatMap((z) => [...z.temperature, ...z.power]));
+    const staleAfter = staleAfterBySignal(config);
     for (const dev of config.devices) {
+      // Room for one window at the poll rate plus 25 % (jitter, retries), never above the cap.
+      const capacity = Math.max(2, Math.min(maxSamples, Math.ceil((this.historyWindowMs / dev.poll_ms) * 1.25) + 8));
       for (const sig of dev.signals) {
         this.entries.set(sig.id, {
           config: sig,
           deviceId: dev.id,
-          staleAfterMs: zoneStale.get(sig.id) ?? 3 * dev.poll_ms,
+          staleAfterMs: staleAfter.get(sig.id) ?? 3 * dev.poll_ms,
           sample: { signalId: sig.id, deviceId: dev.id, kind: sig.kind, unit: sig.unit, value: null, quality: 'bad', reason: 'no data yet', ts: 0, lastValueTs: null, seq: 0 },
+          history: historyFor === 'all' || zoneSignals.has(sig.id) ? new HistoryRing(capacity) : null,
         });
       }
     }
@@ -65,6 +94,8 @@ export class SignalStore implements ReadingSink {
         seq: prev.seq + 1,
       };
       if (eng.loopMa !== undefined) next.loopMa = eng.loopMa;
+      // Only measurements go into the history: saturated or failed readings would bend the slope.
+      if (e.history && eng.quality === 'good' && eng.value !== null) e.history.push(ts, eng.value);
       this.set(e, next);
     }
   }
@@ -74,7 +105,7 @@ export class SignalStore implements ReadingSink {
       const e = this.entries.get(id);
       if (!e) continue;
       // The last value stays, marked uncertain, until it goes stale (then bad): never posing as fresh.
-      const next: SignalSample = { ...e.sample, quality: worst(e.sample.quality, 'uncertain'), reason: `read failed: ${failure.kind}: ${failure.message}`, ts, seq: e.sample.seq + 1 };
+      const next: SignalSample = { ...e.sample, quality: worstQuality(e.sample.quality, 'uncertain'), reason: `read failed: ${failure.kind}: ${failure.message}`, ts, seq: e.sample.seq + 1 };
       this.set(e, next);
     }
   }
@@ -85,12 +116,19 @@ export class SignalStore implements ReadingSink {
     return () => this.listeners.delete(listener);
   }
 
-  /** The latest samples with staleness applied at `now`, and zone aggregates. */
+  /**
+   * The latest samples with staleness applied at `now`, and zone aggregates. Consistent: built in
+   * one synchronous pass, and samples are never mutated once stored (treat them as read-only).
+   */
   snapshot(now: number = this.clock()): StoreSnapshot {
     const signals = new Map<string, SignalSample>();
-    for (const [id, e] of this.entries) signals.set(id, withStaleness(e, now));
+    for (const [id, e] of this.entries) signals.set(id, withStaleness(e.sample, e.staleAfterMs, now));
     const zones = new Map<string, ZoneState>();
-    for (const z of this.zones) zones.set(z.id, zoneState(z.id, z.temperature, z.power, signals, now));
+    for (const z of this.zones) {
+      const state = zoneState(z, signals, now);
+      state.temperatureRisePerMin = this.zoneRise(z, now);
+      zones.set(z.zoneId, state);
+    }
     return { takenAt: now, signals, zones };
   }
 
@@ -98,45 +136,54 @@ export class SignalStore implements ReadingSink {
     return [...this.entries.keys()];
   }
 
+  /** stale_after_ms in force for a signal (zone limit, else 3 x poll period). */
+  staleAfterMs(signalId: string): number | undefined {
+    return this.entries.get(signalId)?.staleAfterMs;
+  }
+
+  /** Good samples of a signal within the history window (oldest first); [] without a history. */
+  history(signalId: string, sinceMs?: number, now: number = this.clock()): HistoryPoint[] {
+    const ring = this.entries.get(signalId)?.history;
+    if (!ring) return [];
+    const out: HistoryPoint[] = [];
+    ring.forEachSince(Math.max(sinceMs ?? -Infinity, now - this.historyWindowMs), (ts, value) => out.push({ ts, value }));
+    return out;
+  }
+
+  /** Count, min, max and least-squares rate of rise (units/min) over the last `windowMs`. */
+  stats(signalId: string, windowMs: number = this.rateWindowMs, now: number = this.clock()): WindowStats | undefined {
+    const ring = this.entries.get(signalId)?.history;
+    if (!ring) return undefined;
+    return windowStats(ring, now - Math.min(windowMs, this.historyWindowMs));
+  }
+
+  /** Bytes held by all histories (bounded by the caps). */
+  historyBytes(): number {
+    let n = 0;
+    for (const e of this.entries.values()) n += e.history?.allocatedBytes ?? 0;
+    return n;
+  }
+
+  private zoneRise(z: ZoneInputs, now: number): number | null {
+    let rise: number | null = null;
+    for (const id of z.temperature) {
+      const ring = this.entries.get(id)?.history;
+      if (!ring) continue;
+      const r = windowStats(ring, now - this.rateWindowMs).ratePerMin;
+      if (r !== null) rise = rise === null ? r : Math.max(rise, r);
+    }
+    return rise;
+  }
+
   private set(e: SignalEntry, sample: SignalSample): void {
     e.sample = sample;
-    for (const l of this.listeners) l(sample);
+    for (const l of this.listeners) {
+      // A failing subscriber must not cost the others (or the field layer) their samples.
+      try {
+        l(sample);
+      } catch {
+        this.listenerErrors++;
+      }
+    }
   }
-}
-
-function withStaleness(e: SignalEntry, now: number): SignalSample {
-  const s = e.sample;
-  if (s.lastValueTs === null) return s;
-  const age = now - s.lastValueTs;
-  if (age <= e.staleAfterMs) return s;
-  return { ...s, quality: 'bad', reason: `stale (age ${Math.round(age)} ms)` };
-}
-
-function worst(a: Quality, b: Quality): Quality {
-  return rank[a] >= rank[b] ? a : b;
-}
-
-function zoneState(zoneId: string, temps: readonly string[], powers: readonly string[], signals: ReadonlyMap<string, SignalSample>, now: number): ZoneState {
-  let quality: Quality = 'good';
-  const reasons: string[] = [];
-  let oldest = 0;
-  let temperature: number | null = null;
-  let power: number | null = 0;
-  for (const id of [...temps, ...powers]) {
-    const s = signals.get(id);
-    if (!s) continue;
-    if (s.quality !== 'good') reasons.push(`${id}: ${s.reason}`);
-    quality = worst(quality, s.quality);
-    oldest = Math.max(oldest, s.lastValueTs === null ? Infinity : now - s.lastValueTs);
-  }
-  for (const id of temps) {
-    const v = signals.get(id)?.value ?? null;
-    if (v !== null && signals.get(id)?.quality !== 'bad') temperature = temperature === null ? v : Math.max(temperature, v);
-  }
-  for (const id of powers) {
-    const s = signals.get(id);
-    if (!s || s.value === null || s.quality === 'bad') power = null;
-    else if (power !== null) power += s.value;
-  }
-  return { zoneId, temperature, power, quality, reason: reasons.join('; '), oldestInputAgeMs: oldest };
 }
