@@ -62,7 +62,7 @@ export class GateEngine implements Component {
     this.decisions = new DecisionLog(this.log, opts.meter);
     this.policyVersion = policyVersion(opts.config);
     this.zones = new ZoneTracker(opts.config, opts.inputs, opts.learner);
-    this.refresh(false);
+    this.refresh(true);
   }
 
   zoneIds(): string[] {
@@ -203,7 +203,7 @@ export class GateEngine implements Component {
     });
   }
 
-  /** Recomputes every zone's status from a fresh snapshot; tells listeners what changed. */
+  /** Recomputes every zone's status from a fresh snapshot; with `notify`, records and tells listeners what changed. */
   private refresh(notify: boolean, refit = false): ZoneStatus[] {
     const now = this.opts.clock();
     const views = this.zones.view(this.opts.inputs.snapshot(now));
@@ -212,9 +212,9 @@ export class GateEngine implements Component {
     for (const v of views.values()) {
       const s = zoneStatus(v);
       out.push(s);
-      const changed = statusChanged(this.lastStatus.get(s.zone), s);
-      if (changed) this.lastStatus.set(s.zone, s);
-      if (changed && notify) for (const l of this.statusListeners) safeCall(this.log, l, s);
+      if (!notify || !statusChanged(this.lastStatus.get(s.zone), s)) continue;
+      this.lastStatus.set(s.zone, s);
+      for (const l of this.statusListeners) safeCall(this.log, l, s);
     }
     return out;
   }

@@ -15,7 +15,8 @@ export function powerRule(view: ZoneView, step: WeightStep): RuleOutcome {
   if (p > budget) {
     return {
       reasons: [reason(view.zone.id, 'power', 'VERDICT_DENY', { observed: round(p), limit: budget, unit: 'W', message: `zone power ${round(p)} W is over the budget ${budget} W at the current weight` })],
-      ceiling: step.current,
+      // How far back the model says the weight has to go (never up).
+      ceiling: Math.min(step.current, powerCeiling(view, step)),
       retryAfterS: 0,
     };
   }

@@ -4,7 +4,7 @@
  * below the trip point by the hysteresis, so a reading hovering at the threshold cannot flap.
  */
 import type { ZoneLimits } from '../../config/schema.ts';
-import { secondsToCool } from '../thermal-model.ts';
+import { hasModel, secondsToCool, thermalCeiling } from '../thermal-model.ts';
 import { pass, reason, round, type RuleOutcome, type WeightStep, type ZoneView } from '../zone-view.ts';
 
 export function tripPoint(l: ZoneLimits): number {
@@ -27,7 +27,7 @@ export function temperatureRule(view: ZoneView, step: WeightStep): RuleOutcome {
   if (t >= l.temperature_max) {
     return {
       reasons: [reason(view.zone.id, 'temperature', 'VERDICT_DENY', { signal: hottest, observed: round(t), limit: l.temperature_max, unit: 'Cel', message: `${hottest} at ${round(t)} Cel is at or over the limit ${l.temperature_max} Cel at the current weight` })],
-      ceiling: step.current,
+      ceiling: hasModel(view) ? Math.min(step.current, thermalCeiling(view, step)) : step.current,
       retryAfterS: 0,
     };
   }
