@@ -136,6 +136,7 @@ export class GateEngine implements Component {
     this.timer = undefined;
     this.unsubscribe?.();
     this.unsubscribe = undefined;
+    this.opts.inputs.close?.();
     return Promise.resolve();
   }
 

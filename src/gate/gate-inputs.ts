@@ -11,4 +11,6 @@ export interface GateInputs {
   risePerMin(signalId: string, now: number): number | undefined;
   /** Calls `listener` after new samples arrive (zone status changes are pushed, not polled); returns unsubscribe. */
   subscribe?(listener: () => void): () => void;
+  /** Stops following the source (the engine calls it on stop). */
+  close?(): void;
 }

@@ -9,7 +9,6 @@ import type { GateInputs } from './gate-inputs.ts';
 import { RiseTracker, type RiseTrackerOptions } from './rise-tracker.ts';
 
 export interface StoreInputs extends GateInputs {
-  /** Stops following the store. */
   close(): void;
 }
 
