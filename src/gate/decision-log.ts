@@ -38,7 +38,7 @@ export class DecisionLog {
         canary_revision: d.canary_revision || undefined,
         zones: d.zones,
         verdict,
-        reasons: d.reasons.map((r) => ({ rule: r.rule, zone: r.zone, signal: r.signal || undefined, observed: r.observed, limit: r.limit, unit: r.unit, verdict: verdictWord(r.verdict), message: r.message })),
+        reasons: d.reasons,
         current_weight: d.current_weight,
         proposed_weight: d.proposed_weight,
         max_safe_weight: d.max_safe_weight,

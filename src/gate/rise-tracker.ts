@@ -14,8 +14,12 @@ export interface RiseTrackerOptions {
 
 export const defaultRiseOptions: RiseTrackerOptions = { windowMs: 60_000, minSpanMs: 10_000, maxPoints: 256 };
 
+/** A rate computed for `now` is reused for calls within this many ms (until a new point arrives). */
+const REUSE_MS = 250;
+
 export class RiseTracker {
   private readonly points = new Map<string, { t: number[]; v: number[] }>();
+  private readonly cache = new Map<string, { now: number; value: number | undefined }>();
   private readonly opts: RiseTrackerOptions;
 
   constructor(opts: Partial<RiseTrackerOptions> = {}) {
@@ -29,6 +33,7 @@ export class RiseTracker {
     if (last !== undefined && t < last) return;
     p.t.push(t);
     p.v.push(value);
+    this.cache.delete(signalId);
     const from = t - this.opts.windowMs;
     let drop = 0;
     while (drop < p.t.length && (p.t[drop]! < from || p.t.length - drop > this.opts.maxPoints)) drop++;
@@ -40,6 +45,14 @@ export class RiseTracker {
 
   /** Slope in unit per minute over the window ending at `now`; undefined with too little history. */
   perMinute(signalId: string, now: number): number | undefined {
+    const c = this.cache.get(signalId);
+    if (c && Math.abs(now - c.now) < REUSE_MS) return c.value;
+    const value = this.compute(signalId, now);
+    this.cache.set(signalId, { now, value });
+    return value;
+  }
+
+  private compute(signalId: string, now: number): number | undefined {
     const p = this.points.get(signalId);
     if (!p) return undefined;
     const from = now - this.opts.windowMs;

@@ -109,3 +109,33 @@ test('key mode 0644 through the CLI: exit 78 naming the file and the fix', async
   assert.match(res.stderr, new RegExp(`${f('cli.key').replace(/[.]/g, '\\.')}.*mode 0644.*chmod 600`));
   assert.doesNotMatch(res.stdout, /"event":"started"/);
 });
+
+test('the client identity is read once per TLS connection (cached on the HTTP/2 session)', async (t) => {
+  if (!requireOpenssl(t)) return;
+  const { clientIdentity, sessionOf } = await import('../../src/api/client-identity.ts');
+  const { loadGateGrpc } = await import('../../src/api/proto-load.ts');
+  const { serverCredentials } = await import('../../src/api/server-credentials.ts');
+  const Gate = loadGateGrpc().loopgate.v1.Gate;
+  const seen: { session: boolean; cn: string | undefined; authReads: number }[] = [];
+  const server = new grpc.Server();
+  server.addService(Gate.service, {
+    Evaluate: (call: grpc.ServerUnaryCall<unknown, unknown>, cb: grpc.sendUnaryData<object>) => {
+      let authReads = 0;
+      const real = call.getAuthContext.bind(call);
+      call.getAuthContext = () => (authReads++, real());
+      seen.push({ session: sessionOf(call) !== undefined, cn: clientIdentity(call)?.cn, authReads });
+      cb(null, {});
+    },
+  } as never);
+  const creds = serverCredentials({ tls: { cert: f('server.crt'), key: f('server.key'), client_ca: f('ca.crt') } });
+  const port = await new Promise<number>((res, rej) => server.bindAsync('127.0.0.1:0', creds, (e, p) => (e ? rej(e) : res(p))));
+  t.after(() => server.forceShutdown());
+  const c = new Gate(`127.0.0.1:${port}`, clientCreds('argo'));
+  t.after(() => c.close());
+  for (let i = 0; i < 3; i++) await call(c.Evaluate.bind(c), rollout('a', 0, 1));
+  assert.deepEqual(seen, [
+    { session: true, cn: 'argo-rollouts', authReads: 1 },
+    { session: true, cn: 'argo-rollouts', authReads: 0 },
+    { session: true, cn: 'argo-rollouts', authReads: 0 },
+  ]);
+});
