@@ -166,3 +166,11 @@ test('deadlines: an expired deadline is DEADLINE_EXCEEDED, not a decision', asyn
   const c = s.client();
   await assert.rejects(call(c.Evaluate.bind(c), rollout('a', 0, 1), -1), (e: grpc.ServiceError) => e.code === grpc.status.DEADLINE_EXCEEDED);
 });
+
+test('plaintext off loopback (gate.insecure: true) starts with a loud warning', async (t) => {
+  const s = await serve(t, plantConfig({ gate: { listen: '0.0.0.0:0', insecure: true } }));
+  const warn = s.logLines.find((l) => l['event'] === 'insecure_listener');
+  assert.equal(warn!['level'], 40);
+  assert.match(String(warn!['msg']), /INSECURE/);
+  assert.equal(s.logLines.find((l) => l['event'] === 'listening')!['tls'], false);
+});
