@@ -19,3 +19,10 @@ test('src/gate/generated is up to date with proto/loopgate/v1/gate.proto (run np
   assert.deepEqual(walk(committed).map((p) => relative(committed, p)).sort(), fresh);
   for (const rel of fresh) assert.equal(readFileSync(join(committed, rel), 'utf8'), readFileSync(join(tmp.dir, rel), 'utf8'), `${rel} is stale: run npm run proto:gen`);
 });
+
+test('every generated file loads under Node type stripping (erasable syntax, .ts imports)', async () => {
+  const committed = join(repoRoot, 'src/gate/generated');
+  for (const file of walk(committed)) await import(file);
+  const { Verdict } = await import('../../src/gate/generated/loopgate/v1/Verdict.ts');
+  assert.deepEqual(Object.values(Verdict), ['VERDICT_UNSPECIFIED', 'VERDICT_ALLOW', 'VERDICT_HOLD', 'VERDICT_DENY']);
+});

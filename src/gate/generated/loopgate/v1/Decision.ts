@@ -9,12 +9,27 @@ import type { Rollout as _loopgate_v1_Rollout, Rollout__Output as _loopgate_v1_R
 
 export interface Decision {
   'verdict'?: (_loopgate_v1_Verdict);
+  /**
+   * One reason for every rule that fired; empty for a plain ALLOW.
+   */
   'reasons'?: (_loopgate_v1_Reason)[];
+  /**
+   * The largest weight that passes every rule, never above proposed_weight.
+   */
   'max_safe_weight'?: (number | string);
+  /**
+   * For HOLD: when asking again can help. 0 for ALLOW and DENY.
+   */
   'retry_after_seconds'?: (number | string);
   'predictions'?: (_loopgate_v1_ZonePrediction)[];
+  /**
+   * Age of the oldest input value the decision used (seconds); -1 when an input never had a value.
+   */
   'oldest_input_age_seconds'?: (number | string);
   'decision_id'?: (string);
+  /**
+   * Hash of the limits and models in force.
+   */
   'policy_version'?: (string);
   'evaluated_at'?: (_google_protobuf_Timestamp | null);
   'request_id'?: (string);
@@ -28,12 +43,27 @@ export interface Decision {
 
 export interface Decision__Output {
   'verdict': (_loopgate_v1_Verdict__Output);
+  /**
+   * One reason for every rule that fired; empty for a plain ALLOW.
+   */
   'reasons': (_loopgate_v1_Reason__Output)[];
+  /**
+   * The largest weight that passes every rule, never above proposed_weight.
+   */
   'max_safe_weight': (number);
+  /**
+   * For HOLD: when asking again can help. 0 for ALLOW and DENY.
+   */
   'retry_after_seconds': (number);
   'predictions': (_loopgate_v1_ZonePrediction__Output)[];
+  /**
+   * Age of the oldest input value the decision used (seconds); -1 when an input never had a value.
+   */
   'oldest_input_age_seconds': (number);
   'decision_id': (string);
+  /**
+   * Hash of the limits and models in force.
+   */
   'policy_version': (string);
   'evaluated_at': (_google_protobuf_Timestamp__Output | null);
   'request_id': (string);

@@ -5,11 +5,26 @@ import type { Rollout as _loopgate_v1_Rollout, Rollout__Output as _loopgate_v1_R
 
 export interface EvaluateRequest {
   'rollout'?: (_loopgate_v1_Rollout | null);
+  /**
+   * The canary's revision (pod template hash, image digest, Flagger checksum); at most 128 characters.
+   */
   'canary_revision'?: (string);
+  /**
+   * Zone ids this rollout's traffic lands in; empty = every zone.
+   */
   'zones'?: (string)[];
+  /**
+   * Canary traffic weight now and the weight the controller wants to set, 0-100 (percent).
+   */
   'current_weight'?: (number | string);
   'proposed_weight'?: (number | string);
+  /**
+   * Idempotency key: the same id within 10 minutes gets the same Decision. At most 128 characters.
+   */
   'request_id'?: (string);
+  /**
+   * Evaluate without reserving power or feeding the learned model.
+   */
   'dry_run'?: (boolean);
   '_current_weight'?: "current_weight";
   '_proposed_weight'?: "proposed_weight";
@@ -17,11 +32,26 @@ export interface EvaluateRequest {
 
 export interface EvaluateRequest__Output {
   'rollout': (_loopgate_v1_Rollout__Output | null);
+  /**
+   * The canary's revision (pod template hash, image digest, Flagger checksum); at most 128 characters.
+   */
   'canary_revision': (string);
+  /**
+   * Zone ids this rollout's traffic lands in; empty = every zone.
+   */
   'zones': (string)[];
+  /**
+   * Canary traffic weight now and the weight the controller wants to set, 0-100 (percent).
+   */
   'current_weight'?: (number);
   'proposed_weight'?: (number);
+  /**
+   * Idempotency key: the same id within 10 minutes gets the same Decision. At most 128 characters.
+   */
   'request_id': (string);
+  /**
+   * Evaluate without reserving power or feeding the learned model.
+   */
   'dry_run': (boolean);
   '_current_weight'?: "current_weight";
   '_proposed_weight'?: "proposed_weight";

@@ -13,47 +13,86 @@ import type { WatchEvent as _loopgate_v1_WatchEvent, WatchEvent__Output as _loop
 import type { WatchRequest as _loopgate_v1_WatchRequest, WatchRequest__Output as _loopgate_v1_WatchRequest__Output } from '../../loopgate/v1/WatchRequest.ts';
 
 export interface GateClient extends grpc.Client {
+  /**
+   * Decide whether a rollout may move from current_weight to proposed_weight.
+   */
   Evaluate(argument: _loopgate_v1_EvaluateRequest, metadata: grpc.Metadata, options: grpc.CallOptions, callback: grpc.requestCallback<_loopgate_v1_Decision__Output>): grpc.ClientUnaryCall;
   Evaluate(argument: _loopgate_v1_EvaluateRequest, metadata: grpc.Metadata, callback: grpc.requestCallback<_loopgate_v1_Decision__Output>): grpc.ClientUnaryCall;
   Evaluate(argument: _loopgate_v1_EvaluateRequest, options: grpc.CallOptions, callback: grpc.requestCallback<_loopgate_v1_Decision__Output>): grpc.ClientUnaryCall;
   Evaluate(argument: _loopgate_v1_EvaluateRequest, callback: grpc.requestCallback<_loopgate_v1_Decision__Output>): grpc.ClientUnaryCall;
+  /**
+   * Decide whether a rollout may move from current_weight to proposed_weight.
+   */
   evaluate(argument: _loopgate_v1_EvaluateRequest, metadata: grpc.Metadata, options: grpc.CallOptions, callback: grpc.requestCallback<_loopgate_v1_Decision__Output>): grpc.ClientUnaryCall;
   evaluate(argument: _loopgate_v1_EvaluateRequest, metadata: grpc.Metadata, callback: grpc.requestCallback<_loopgate_v1_Decision__Output>): grpc.ClientUnaryCall;
   evaluate(argument: _loopgate_v1_EvaluateRequest, options: grpc.CallOptions, callback: grpc.requestCallback<_loopgate_v1_Decision__Output>): grpc.ClientUnaryCall;
   evaluate(argument: _loopgate_v1_EvaluateRequest, callback: grpc.requestCallback<_loopgate_v1_Decision__Output>): grpc.ClientUnaryCall;
   
+  /**
+   * Every zone with its limits, current state and thermal model.
+   */
   ListZones(argument: _loopgate_v1_ListZonesRequest, metadata: grpc.Metadata, options: grpc.CallOptions, callback: grpc.requestCallback<_loopgate_v1_ListZonesResponse__Output>): grpc.ClientUnaryCall;
   ListZones(argument: _loopgate_v1_ListZonesRequest, metadata: grpc.Metadata, callback: grpc.requestCallback<_loopgate_v1_ListZonesResponse__Output>): grpc.ClientUnaryCall;
   ListZones(argument: _loopgate_v1_ListZonesRequest, options: grpc.CallOptions, callback: grpc.requestCallback<_loopgate_v1_ListZonesResponse__Output>): grpc.ClientUnaryCall;
   ListZones(argument: _loopgate_v1_ListZonesRequest, callback: grpc.requestCallback<_loopgate_v1_ListZonesResponse__Output>): grpc.ClientUnaryCall;
+  /**
+   * Every zone with its limits, current state and thermal model.
+   */
   listZones(argument: _loopgate_v1_ListZonesRequest, metadata: grpc.Metadata, options: grpc.CallOptions, callback: grpc.requestCallback<_loopgate_v1_ListZonesResponse__Output>): grpc.ClientUnaryCall;
   listZones(argument: _loopgate_v1_ListZonesRequest, metadata: grpc.Metadata, callback: grpc.requestCallback<_loopgate_v1_ListZonesResponse__Output>): grpc.ClientUnaryCall;
   listZones(argument: _loopgate_v1_ListZonesRequest, options: grpc.CallOptions, callback: grpc.requestCallback<_loopgate_v1_ListZonesResponse__Output>): grpc.ClientUnaryCall;
   listZones(argument: _loopgate_v1_ListZonesRequest, callback: grpc.requestCallback<_loopgate_v1_ListZonesResponse__Output>): grpc.ClientUnaryCall;
   
+  /**
+   * A rollout finished or rolled back: free the power it reserved.
+   */
   Release(argument: _loopgate_v1_ReleaseRequest, metadata: grpc.Metadata, options: grpc.CallOptions, callback: grpc.requestCallback<_loopgate_v1_ReleaseResponse__Output>): grpc.ClientUnaryCall;
   Release(argument: _loopgate_v1_ReleaseRequest, metadata: grpc.Metadata, callback: grpc.requestCallback<_loopgate_v1_ReleaseResponse__Output>): grpc.ClientUnaryCall;
   Release(argument: _loopgate_v1_ReleaseRequest, options: grpc.CallOptions, callback: grpc.requestCallback<_loopgate_v1_ReleaseResponse__Output>): grpc.ClientUnaryCall;
   Release(argument: _loopgate_v1_ReleaseRequest, callback: grpc.requestCallback<_loopgate_v1_ReleaseResponse__Output>): grpc.ClientUnaryCall;
+  /**
+   * A rollout finished or rolled back: free the power it reserved.
+   */
   release(argument: _loopgate_v1_ReleaseRequest, metadata: grpc.Metadata, options: grpc.CallOptions, callback: grpc.requestCallback<_loopgate_v1_ReleaseResponse__Output>): grpc.ClientUnaryCall;
   release(argument: _loopgate_v1_ReleaseRequest, metadata: grpc.Metadata, callback: grpc.requestCallback<_loopgate_v1_ReleaseResponse__Output>): grpc.ClientUnaryCall;
   release(argument: _loopgate_v1_ReleaseRequest, options: grpc.CallOptions, callback: grpc.requestCallback<_loopgate_v1_ReleaseResponse__Output>): grpc.ClientUnaryCall;
   release(argument: _loopgate_v1_ReleaseRequest, callback: grpc.requestCallback<_loopgate_v1_ReleaseResponse__Output>): grpc.ClientUnaryCall;
   
+  /**
+   * Zone status and verdict changes as they happen, every decision, and heartbeats. The first
+   * messages are the current status of every watched zone.
+   */
   Watch(argument: _loopgate_v1_WatchRequest, metadata: grpc.Metadata, options?: grpc.CallOptions): grpc.ClientReadableStream<_loopgate_v1_WatchEvent__Output>;
   Watch(argument: _loopgate_v1_WatchRequest, options?: grpc.CallOptions): grpc.ClientReadableStream<_loopgate_v1_WatchEvent__Output>;
+  /**
+   * Zone status and verdict changes as they happen, every decision, and heartbeats. The first
+   * messages are the current status of every watched zone.
+   */
   watch(argument: _loopgate_v1_WatchRequest, metadata: grpc.Metadata, options?: grpc.CallOptions): grpc.ClientReadableStream<_loopgate_v1_WatchEvent__Output>;
   watch(argument: _loopgate_v1_WatchRequest, options?: grpc.CallOptions): grpc.ClientReadableStream<_loopgate_v1_WatchEvent__Output>;
   
 }
 
 export interface GateHandlers extends grpc.UntypedServiceImplementation {
+  /**
+   * Decide whether a rollout may move from current_weight to proposed_weight.
+   */
   Evaluate: grpc.handleUnaryCall<_loopgate_v1_EvaluateRequest__Output, _loopgate_v1_Decision>;
   
+  /**
+   * Every zone with its limits, current state and thermal model.
+   */
   ListZones: grpc.handleUnaryCall<_loopgate_v1_ListZonesRequest__Output, _loopgate_v1_ListZonesResponse>;
   
+  /**
+   * A rollout finished or rolled back: free the power it reserved.
+   */
   Release: grpc.handleUnaryCall<_loopgate_v1_ReleaseRequest__Output, _loopgate_v1_ReleaseResponse>;
   
+  /**
+   * Zone status and verdict changes as they happen, every decision, and heartbeats. The first
+   * messages are the current status of every watched zone.
+   */
   Watch: grpc.handleServerStreamingCall<_loopgate_v1_WatchRequest__Output, _loopgate_v1_WatchEvent>;
   
 }

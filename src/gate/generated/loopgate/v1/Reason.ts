@@ -4,23 +4,47 @@
 import type { Verdict as _loopgate_v1_Verdict, Verdict__Output as _loopgate_v1_Verdict__Output } from '../../loopgate/v1/Verdict.ts';
 
 export interface Reason {
+  /**
+   * signal_health | temperature | power | thermal | rate_of_rise | reservation | energy_regression | model
+   */
   'rule'?: (string);
   'zone'?: (string);
+  /**
+   * The signal that fired the rule; empty for zone aggregates.
+   */
   'signal'?: (string);
   'observed'?: (number | string);
   'limit'?: (number | string);
+  /**
+   * UCUM unit of observed and limit (Cel, W, Cel/min, 1).
+   */
   'unit'?: (string);
   'message'?: (string);
+  /**
+   * What this rule alone says.
+   */
   'verdict'?: (_loopgate_v1_Verdict);
 }
 
 export interface Reason__Output {
+  /**
+   * signal_health | temperature | power | thermal | rate_of_rise | reservation | energy_regression | model
+   */
   'rule': (string);
   'zone': (string);
+  /**
+   * The signal that fired the rule; empty for zone aggregates.
+   */
   'signal': (string);
   'observed': (number);
   'limit': (number);
+  /**
+   * UCUM unit of observed and limit (Cel, W, Cel/min, 1).
+   */
   'unit': (string);
   'message': (string);
+  /**
+   * What this rule alone says.
+   */
   'verdict': (_loopgate_v1_Verdict__Output);
 }

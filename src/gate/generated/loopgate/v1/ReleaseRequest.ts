@@ -5,12 +5,24 @@ import type { Rollout as _loopgate_v1_Rollout, Rollout__Output as _loopgate_v1_R
 
 export interface ReleaseRequest {
   'rollout'?: (_loopgate_v1_Rollout | null);
+  /**
+   * Zones to release; empty = all of the rollout's zones.
+   */
   'zones'?: (string)[];
+  /**
+   * finished | rolled_back | aborted (logged); at most 64 characters.
+   */
   'reason'?: (string);
 }
 
 export interface ReleaseRequest__Output {
   'rollout': (_loopgate_v1_Rollout__Output | null);
+  /**
+   * Zones to release; empty = all of the rollout's zones.
+   */
   'zones': (string)[];
+  /**
+   * finished | rolled_back | aborted (logged); at most 64 characters.
+   */
   'reason': (string);
 }

@@ -3,11 +3,17 @@
 
 
 export interface ReleaseResponse {
+  /**
+   * Reservations freed and the power they held (W).
+   */
   'released'?: (number);
   'released_power'?: (number | string);
 }
 
 export interface ReleaseResponse__Output {
+  /**
+   * Reservations freed and the power they held (W).
+   */
   'released': (number);
   'released_power': (number);
 }

@@ -3,11 +3,23 @@
 
 
 export interface Rollout {
+  /**
+   * at most 253 characters
+   */
   'namespace'?: (string);
+  /**
+   * at most 253 characters
+   */
   'name'?: (string);
 }
 
 export interface Rollout__Output {
+  /**
+   * at most 253 characters
+   */
   'namespace': (string);
+  /**
+   * at most 253 characters
+   */
   'name': (string);
 }

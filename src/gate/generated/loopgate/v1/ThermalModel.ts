@@ -2,25 +2,49 @@
 // Original file: proto/loopgate/v1/gate.proto
 
 
+/**
+ * First-order thermal model of a zone: T_ss = T_now_ss + kelvin_per_watt * dP, dP = watts_per_weight_pct * dw.
+ */
 export interface ThermalModel {
   'tau_s'?: (number | string);
   'kelvin_per_watt'?: (number | string);
   'watts_per_weight_pct'?: (number | string);
   'ambient'?: (number | string);
+  /**
+   * config | learned | conservative (no model: small steps only, see README)
+   */
   'source'?: (string);
+  /**
+   * 0-1: 1 for config; the fit's quality for learned.
+   */
   'confidence'?: (number | string);
+  /**
+   * Samples the learned fit used.
+   */
   'samples'?: (number);
   'note'?: (string);
   '_ambient'?: "ambient";
 }
 
+/**
+ * First-order thermal model of a zone: T_ss = T_now_ss + kelvin_per_watt * dP, dP = watts_per_weight_pct * dw.
+ */
 export interface ThermalModel__Output {
   'tau_s': (number);
   'kelvin_per_watt': (number);
   'watts_per_weight_pct': (number);
   'ambient'?: (number);
+  /**
+   * config | learned | conservative (no model: small steps only, see README)
+   */
   'source': (string);
+  /**
+   * 0-1: 1 for config; the fit's quality for learned.
+   */
   'confidence': (number);
+  /**
+   * Samples the learned fit used.
+   */
   'samples': (number);
   'note': (string);
   '_ambient'?: "ambient";

@@ -3,18 +3,36 @@
 
 export const Verdict = {
   VERDICT_UNSPECIFIED: 'VERDICT_UNSPECIFIED',
+  /**
+   * The step may go ahead.
+   */
   VERDICT_ALLOW: 'VERDICT_ALLOW',
+  /**
+   * Not now: wait retry_after_seconds (or step only to max_safe_weight).
+   */
   VERDICT_HOLD: 'VERDICT_HOLD',
+  /**
+   * The zone is over a limit already at the current weight: roll back.
+   */
   VERDICT_DENY: 'VERDICT_DENY',
 } as const;
 
 export type Verdict =
   | 'VERDICT_UNSPECIFIED'
   | 0
+  /**
+   * The step may go ahead.
+   */
   | 'VERDICT_ALLOW'
   | 1
+  /**
+   * Not now: wait retry_after_seconds (or step only to max_safe_weight).
+   */
   | 'VERDICT_HOLD'
   | 2
+  /**
+   * The zone is over a limit already at the current weight: roll back.
+   */
   | 'VERDICT_DENY'
   | 3
 

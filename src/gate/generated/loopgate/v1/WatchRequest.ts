@@ -3,11 +3,23 @@
 
 
 export interface WatchRequest {
+  /**
+   * Zone ids to watch; empty = every zone.
+   */
   'zones'?: (string)[];
+  /**
+   * Heartbeat period (1-300 s); 0 = 15 s.
+   */
   'heartbeat_seconds'?: (number | string);
 }
 
 export interface WatchRequest__Output {
+  /**
+   * Zone ids to watch; empty = every zone.
+   */
   'zones': (string)[];
+  /**
+   * Heartbeat period (1-300 s); 0 = 15 s.
+   */
   'heartbeat_seconds': (number);
 }

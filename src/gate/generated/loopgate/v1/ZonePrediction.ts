@@ -5,12 +5,33 @@ import type { ThermalModel as _loopgate_v1_ThermalModel, ThermalModel__Output as
 
 export interface ZonePrediction {
   'zone'?: (string);
+  /**
+   * Cel, hottest signal
+   */
   'current_temperature'?: (number | string);
+  /**
+   * W, sum of the power signals
+   */
   'current_power'?: (number | string);
+  /**
+   * Cel at proposed_weight
+   */
   'steady_state_temperature'?: (number | string);
+  /**
+   * W at proposed_weight, including other rollouts' reservations
+   */
   'steady_state_power'?: (number | string);
+  /**
+   * Seconds until temperature_max is reached at proposed_weight; absent when it never is.
+   */
   'seconds_to_limit'?: (number | string);
+  /**
+   * this zone's ceiling
+   */
   'max_safe_weight'?: (number | string);
+  /**
+   * W reserved by ALLOWs not yet measured (all rollouts)
+   */
   'reserved_power'?: (number | string);
   'model'?: (_loopgate_v1_ThermalModel | null);
   '_seconds_to_limit'?: "seconds_to_limit";
@@ -18,12 +39,33 @@ export interface ZonePrediction {
 
 export interface ZonePrediction__Output {
   'zone': (string);
+  /**
+   * Cel, hottest signal
+   */
   'current_temperature': (number);
+  /**
+   * W, sum of the power signals
+   */
   'current_power': (number);
+  /**
+   * Cel at proposed_weight
+   */
   'steady_state_temperature': (number);
+  /**
+   * W at proposed_weight, including other rollouts' reservations
+   */
   'steady_state_power': (number);
+  /**
+   * Seconds until temperature_max is reached at proposed_weight; absent when it never is.
+   */
   'seconds_to_limit'?: (number);
+  /**
+   * this zone's ceiling
+   */
   'max_safe_weight': (number);
+  /**
+   * W reserved by ALLOWs not yet measured (all rollouts)
+   */
   'reserved_power': (number);
   'model': (_loopgate_v1_ThermalModel__Output | null);
   '_seconds_to_limit'?: "seconds_to_limit";

@@ -8,15 +8,40 @@ import type { Timestamp as _google_protobuf_Timestamp, Timestamp__Output as _goo
 
 export interface ZoneStatus {
   'zone'?: (string);
+  /**
+   * What the gate says about this zone at the weights in force: ALLOW (healthy), HOLD (stale, bad,
+   * tripped, rising fast, no headroom), DENY (over a limit).
+   */
   'verdict'?: (_loopgate_v1_Verdict);
+  /**
+   * good | uncertain | bad (worst input)
+   */
   'quality'?: (string);
   'reason'?: (string);
+  /**
+   * Cel
+   */
   'temperature'?: (number | string);
+  /**
+   * W
+   */
   'power'?: (number | string);
+  /**
+   * -1 when an input never had a value
+   */
   'oldest_input_age_seconds'?: (number | string);
+  /**
+   * Temperature tripped (above limit - margin, not yet below it by the hysteresis).
+   */
   'tripped'?: (boolean);
   'reserved_power'?: (number | string);
+  /**
+   * W: budget - power - reserved
+   */
   'power_headroom'?: (number | string);
+  /**
+   * Cel/min
+   */
   'rise_per_min'?: (number | string);
   'limits'?: (_loopgate_v1_ZoneLimits | null);
   'model'?: (_loopgate_v1_ThermalModel | null);
@@ -28,15 +53,40 @@ export interface ZoneStatus {
 
 export interface ZoneStatus__Output {
   'zone': (string);
+  /**
+   * What the gate says about this zone at the weights in force: ALLOW (healthy), HOLD (stale, bad,
+   * tripped, rising fast, no headroom), DENY (over a limit).
+   */
   'verdict': (_loopgate_v1_Verdict__Output);
+  /**
+   * good | uncertain | bad (worst input)
+   */
   'quality': (string);
   'reason': (string);
+  /**
+   * Cel
+   */
   'temperature'?: (number);
+  /**
+   * W
+   */
   'power'?: (number);
+  /**
+   * -1 when an input never had a value
+   */
   'oldest_input_age_seconds': (number);
+  /**
+   * Temperature tripped (above limit - margin, not yet below it by the hysteresis).
+   */
   'tripped': (boolean);
   'reserved_power': (number);
+  /**
+   * W: budget - power - reserved
+   */
   'power_headroom': (number);
+  /**
+   * Cel/min
+   */
   'rise_per_min'?: (number);
   'limits': (_loopgate_v1_ZoneLimits__Output | null);
   'model': (_loopgate_v1_ThermalModel__Output | null);
