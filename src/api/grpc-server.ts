@@ -7,6 +7,7 @@ import * as grpc from '@grpc/grpc-js';
 import { ReflectionService } from '@grpc/reflection';
 import { hostOf, isLoopback } from '../config/cross-check.ts';
 import type { GateConfig } from '../config/schema.ts';
+import { LoopgateError } from '../errors.ts';
 import type { GateEngine } from '../gate/engine.ts';
 import { boundedDelay, type Component } from '../lifecycle.ts';
 import type { Logger } from '../log.ts';
@@ -64,7 +65,12 @@ export class GrpcServer implements Component {
     this.health = new GateHealth(this.o.engine, this.o.readiness);
     this.health.impl.addToServer(server);
     if (gate.reflection) new ReflectionService(loadReflectionDefinition()).addToServer(server);
-    this.port = await new Promise<number>((resolve, reject) => server.bindAsync(gate.listen, creds, (err, port) => (err ? reject(err) : resolve(port))));
+    try {
+      this.port = await new Promise<number>((resolve, reject) => server.bindAsync(gate.listen, creds, (err, port) => (err ? reject(err) : resolve(port))));
+    } catch (err) {
+      server.forceShutdown();
+      throw new LoopgateError('LG_GATE_BIND', `gate.listen: cannot listen on ${gate.listen}: ${(err as Error).message}`, { cause: err });
+    }
     this.server = server;
     this.health.start();
     this.log.info({ event: 'listening', listen: gate.listen, port: this.port, tls: !!gate.tls, mtls: !!gate.tls?.client_ca, reflection: gate.reflection }, `Gate API listening on ${hostOf(gate.listen)}:${this.port}`);

@@ -137,26 +137,32 @@ test('health: NOT_SERVING until ready; per-zone NOT_SERVING while stale', async 
   assert.equal(await check(''), 'SERVING');
 });
 
-test('reflection lists the Gate service and describes it; it can be switched off', async (t) => {
+test('reflection lists and describes the Gate service (as grpcurl does); it can be switched off', async (t) => {
   const reflDir = join(dirname(createRequire(import.meta.url).resolve('@grpc/reflection/package.json')), 'build/proto');
   const def = protoLoader.loadSync('grpc/reflection/v1/reflection.proto', { keepCase: true, includeDirs: [reflDir] });
   const Refl = (grpc.loadPackageDefinition(def) as any).grpc.reflection.v1.ServerReflection;
-  const list = async (address: string): Promise<string[]> => {
+  const reflect = async (address: string, req: object): Promise<any> => {
     const r = new Refl(address, grpc.credentials.createInsecure());
     t.after(() => r.close());
     const stream = r.ServerReflectionInfo();
-    stream.write({ list_services: '*' });
-    const [res] = (await new Promise<any[]>((resolve, reject) => {
-      stream.once('data', (d: unknown) => resolve([d]));
+    stream.write(req);
+    const res = await new Promise<any>((resolve, reject) => {
+      stream.once('data', resolve);
       stream.once('error', reject);
-    }));
+    });
     stream.end();
-    return res.list_services_response.service.map((x: { name: string }) => x.name);
+    return res;
   };
+  const list = async (address: string): Promise<string[]> => (await reflect(address, { list_services: '*' })).list_services_response.service.map((x: { name: string }) => x.name);
   const on = await serve(t);
   const names = await list(on.address);
   assert.ok(names.includes('loopgate.v1.Gate'), names.join());
   assert.ok(names.includes('grpc.health.v1.Health'), names.join());
+  // What grpcurl describe does: the file declaring the symbol, as serialized descriptors.
+  const desc = await reflect(on.address, { file_containing_symbol: 'loopgate.v1.Gate' });
+  const files: Buffer[] = desc.file_descriptor_response.file_descriptor_proto;
+  assert.ok(files.length >= 1);
+  assert.ok(files.some((b) => b.toString('latin1').includes('EvaluateRequest')));
   const off = await serve(t, plantConfig({ gate: { reflection: false } }));
   await assert.rejects(list(off.address), (e: grpc.ServiceError) => e.code === grpc.status.UNIMPLEMENTED);
 });
@@ -173,4 +179,25 @@ test('plaintext off loopback (gate.insecure: true) starts with a loud warning', 
   assert.equal(warn!['level'], 40);
   assert.match(String(warn!['msg']), /INSECURE/);
   assert.equal(s.logLines.find((l) => l['event'] === 'listening')!['tls'], false);
+});
+
+test('Watch refuses an unknown zone or a bad heartbeat with INVALID_ARGUMENT', async (t) => {
+  const s = await serve(t);
+  const c = s.client();
+  const cases: [{ zones?: string[]; heartbeat_seconds?: number }, RegExp][] = [[{ zones: ['nowhere'] }, /zones\[0\]: unknown zone/], [{ heartbeat_seconds: 0.5 }, /heartbeat_seconds: expected 1-300/]];
+  for (const [req, re] of cases) {
+    const stream = c.Watch(req);
+    const err = await new Promise<grpc.ServiceError>((resolve) => stream.on('error', resolve));
+    assert.equal(err.code, grpc.status.INVALID_ARGUMENT);
+    assert.match(err.details, re);
+  }
+});
+
+test('a port already taken is a clear start error naming gate.listen', async (t) => {
+  const s = await serve(t);
+  const { GrpcServer } = await import('../../src/api/grpc-server.ts');
+  const { pino } = await import('pino');
+  const second = new GrpcServer({ gate: plantConfig({ gate: { listen: s.address } }).gate, engine: s.engine, readiness: s.readiness, log: pino({ level: 'silent' }), clock: Date.now });
+  t.after(() => second.stop());
+  await assert.rejects(second.start(), (e: Error & { code?: string }) => e.code === 'LG_GATE_BIND' && e.message.includes(`cannot listen on ${s.address}`));
 });
