@@ -1,18 +1,97 @@
 /**
- * The OpenTelemetry side of the daemon: the MeterProvider every component records on, and the
- * components that serve or push it. Placeholder until the metrics issue lands: a no-op meter.
+ * The OpenTelemetry side of the daemon: one MeterProvider (with the loopgate Resource) that every
+ * component records on, its readers (the /metrics pull reader; the OTLP push reader when
+ * metrics.otlp is set), the signal/zone instruments read from the store, and the components that
+ * serve or push it all.
  */
-import { metrics, type Meter } from '@opentelemetry/api';
+import type { Meter } from '@opentelemetry/api';
+import { MeterProvider } from '@opentelemetry/sdk-metrics';
+import { PrometheusSerializer } from '@opentelemetry/exporter-prometheus';
 import type { Config } from '../config/schema.ts';
 import type { Component } from '../lifecycle.ts';
 import type { Logger } from '../log.ts';
+import type { Runtime } from '../runtime.ts';
+import { VERSION } from '../version.ts';
+import { MetricsHttpServer, type Serialize } from './metrics-http-server.ts';
+import { MetricsPullReader } from './metrics-pull-reader.ts';
+import { registerSignalMetrics } from './signal-metrics.ts';
+import { telemetryResource } from './telemetry-resource.ts';
 
 export interface Telemetry {
   meter: Meter;
   /** Built once the runtime exists (observable gauges read the store). */
-  components(rt: import('../runtime.ts').Runtime): Component[];
+  components(rt: Runtime): Component[];
 }
 
-export function createTelemetry(_config: Config, _log: Logger): Telemetry {
-  return { meter: metrics.getMeterProvider().getMeter('loopgate'), components: () => [] };
+export interface TelemetryOptions {
+  /** The /metrics serializer (default: the stock OpenTelemetry Prometheus serializer). */
+  serialize?: Serialize;
+  /** Drain interval of the pull reader when another reader (OTLP) collects; default 60 s. */
+  idleDrainMs?: number;
+}
+
+/** Per-instrument cardinality limit: far above the SDK's default 2000 (one series per signal). */
+export const CARDINALITY_LIMIT = 1_000_000;
+
+/** The full telemetry, with the parts tests and benchmarks reach into. */
+export interface TelemetryParts extends Telemetry {
+  provider: MeterProvider;
+  pullReader: MetricsPullReader;
+  serialize: Serialize;
+}
+
+export function createTelemetry(config: Config, log: Logger, opts: TelemetryOptions = {}): TelemetryParts {
+  const pullReader = new MetricsPullReader({ idleDrainMs: config.metrics.otlp ? (opts.idleDrainMs ?? 60_000) : 0, cardinalityLimit: CARDINALITY_LIMIT });
+  const provider = new MeterProvider({ resource: telemetryResource(config), readers: [pullReader] });
+  const meter = provider.getMeter('loopgate', VERSION);
+  const serialize = opts.serialize ?? stockSerializer();
+  return {
+    meter,
+    provider,
+    pullReader,
+    serialize,
+    components(rt: Runtime): Component[] {
+      const parts: Component[] = [new SignalMetricsComponent(rt, provider, pullReader)];
+      if (config.metrics.prometheus.enabled) parts.push(new MetricsHttpServer(config.metrics.prometheus, pullReader, serialize, rt.readiness, log));
+      return parts;
+    },
+  };
+}
+
+function stockSerializer(): Serialize {
+  const s = new PrometheusSerializer();
+  return (rm) => s.serialize(rm);
+}
+
+/** Registers the store-backed instruments; on stop, flushes and shuts the provider down (last). */
+class SignalMetricsComponent implements Component {
+  readonly name = 'telemetry';
+  private readonly rt: Runtime;
+  private readonly provider: MeterProvider;
+  private readonly pullReader: MetricsPullReader;
+  private close: (() => void) | undefined;
+  private stopping: Promise<void> | undefined;
+
+  constructor(rt: Runtime, provider: MeterProvider, pullReader: MetricsPullReader) {
+    this.rt = rt;
+    this.provider = provider;
+    this.pullReader = pullReader;
+  }
+
+  async start(): Promise<void> {
+    this.close = registerSignalMetrics(this.rt.meter, this.rt.config, () => this.rt.store.snapshot()).close;
+    this.pullReader.startIdleDrain();
+  }
+
+  stop(): Promise<void> {
+    this.stopping ??= (async () => {
+      this.close?.();
+      try {
+        await this.provider.shutdown({ timeoutMillis: 5000 });
+      } catch (err) {
+        this.rt.log.warn({ err, component: 'telemetry' }, 'meter provider shutdown failed');
+      }
+    })();
+    return this.stopping;
+  }
 }
