@@ -133,3 +133,31 @@ export function parseExposition(text: string): PromSample[] {
 export function find(samples: PromSample[], name: string, labels: Record<string, string> = {}): PromSample[] {
   return samples.filter((s) => s.name === name && Object.entries(labels).every(([k, v]) => s.labels[k] === v));
 }
+
+/** A free loopback TCP port (bound then released) for peers that cannot listen on port 0. */
+export async function freePort(): Promise<number> {
+  const { createServer } = await import('node:net');
+  const srv = createServer();
+  srv.listen(0, '127.0.0.1');
+  await once(srv, 'listening');
+  const port = (srv.address() as { port: number }).port;
+  srv.close();
+  await once(srv, 'close');
+  return port;
+}
+
+/** Polls `probe` until it returns a value (not undefined) or the deadline passes. */
+export async function pollUntil<T>(probe: () => Promise<T | undefined>, what: string, deadlineMs = 20_000, everyMs = 100): Promise<T> {
+  const end = Date.now() + deadlineMs;
+  let lastErr: unknown;
+  for (;;) {
+    try {
+      const v = await probe();
+      if (v !== undefined) return v;
+    } catch (err) {
+      lastErr = err;
+    }
+    if (Date.now() > end) throw new Error(`timed out waiting for ${what}${lastErr ? `: ${String(lastErr)}` : ''}`);
+    await new Promise((r) => setTimeout(r, everyMs));
+  }
+}
