@@ -14,6 +14,7 @@ import type { Runtime } from '../runtime.ts';
 import { VERSION } from '../version.ts';
 import { MetricsHttpServer, type Serialize } from './metrics-http-server.ts';
 import { MetricsPullReader } from './metrics-pull-reader.ts';
+import { OtlpPush, OtlpPushReader, otlpExporter } from './otlp-push.ts';
 import { registerSignalMetrics } from './signal-metrics.ts';
 import { telemetryResource } from './telemetry-resource.ts';
 
@@ -26,7 +27,7 @@ export interface Telemetry {
 export interface TelemetryOptions {
   /** The /metrics serializer (default: the stock OpenTelemetry Prometheus serializer). */
   serialize?: Serialize;
-  /** Drain interval of the pull reader when another reader (OTLP) collects; default 60 s. */
+  /** Without a scrape for this long, each OTLP collection also drains the pull reader's stash; default 60 s. */
   idleDrainMs?: number;
 }
 
@@ -36,22 +37,33 @@ export const CARDINALITY_LIMIT = 1_000_000;
 /** The full telemetry, with the parts tests and benchmarks reach into. */
 export interface TelemetryParts extends Telemetry {
   provider: MeterProvider;
+  /** The /metrics reader (registered only when metrics.prometheus.enabled). */
   pullReader: MetricsPullReader;
+  /** The OTLP push reader, when metrics.otlp is set. */
+  pushReader: OtlpPushReader | undefined;
   serialize: Serialize;
 }
 
 export function createTelemetry(config: Config, log: Logger, opts: TelemetryOptions = {}): TelemetryParts {
-  const pullReader = new MetricsPullReader({ idleDrainMs: config.metrics.otlp ? (opts.idleDrainMs ?? 60_000) : 0, cardinalityLimit: CARDINALITY_LIMIT });
-  const provider = new MeterProvider({ resource: telemetryResource(config), readers: [pullReader] });
+  const pullReader = new MetricsPullReader({ idleDrainMs: opts.idleDrainMs ?? 60_000, cardinalityLimit: CARDINALITY_LIMIT });
+  const otlp = config.metrics.otlp;
+  const pushReader = otlp ? new OtlpPushReader(otlp.temporality, CARDINALITY_LIMIT) : undefined;
+  // A reader nobody collects would stash every collection of the other one: /metrics' reader is
+  // registered only when /metrics is served.
+  const readers = [...(config.metrics.prometheus.enabled ? [pullReader] : []), ...(pushReader ? [pushReader] : [])];
+  const provider = new MeterProvider({ resource: telemetryResource(config), readers });
   const meter = provider.getMeter('loopgate', VERSION);
   const serialize = opts.serialize ?? stockSerializer();
   return {
     meter,
     provider,
     pullReader,
+    pushReader,
     serialize,
     components(rt: Runtime): Component[] {
-      const parts: Component[] = [new SignalMetricsComponent(rt, provider, pullReader)];
+      // Start order = stop order reversed: the provider shuts down last, after the final OTLP flush.
+      const parts: Component[] = [new SignalMetricsComponent(rt, provider)];
+      if (otlp && pushReader) parts.push(new OtlpPush(otlp, pushReader, otlpExporter(otlp), meter, log, () => pullReader.drainIfIdle()));
       if (config.metrics.prometheus.enabled) parts.push(new MetricsHttpServer(config.metrics.prometheus, pullReader, serialize, rt.readiness, log));
       return parts;
     },
@@ -68,19 +80,16 @@ class SignalMetricsComponent implements Component {
   readonly name = 'telemetry';
   private readonly rt: Runtime;
   private readonly provider: MeterProvider;
-  private readonly pullReader: MetricsPullReader;
   private close: (() => void) | undefined;
   private stopping: Promise<void> | undefined;
 
-  constructor(rt: Runtime, provider: MeterProvider, pullReader: MetricsPullReader) {
+  constructor(rt: Runtime, provider: MeterProvider) {
     this.rt = rt;
     this.provider = provider;
-    this.pullReader = pullReader;
   }
 
   async start(): Promise<void> {
     this.close = registerSignalMetrics(this.rt.meter, this.rt.config, () => this.rt.store.snapshot()).close;
-    this.pullReader.startIdleDrain();
   }
 
   stop(): Promise<void> {

@@ -9,6 +9,7 @@ import { parseConfig } from '../../src/config/load.ts';
 import type { Config } from '../../src/config/schema.ts';
 import { createTelemetry, type TelemetryOptions, type TelemetryParts } from '../../src/export/telemetry.ts';
 import { MetricsHttpServer } from '../../src/export/metrics-http-server.ts';
+import type { Component } from '../../src/lifecycle.ts';
 import { createLogger } from '../../src/log.ts';
 import { Readiness } from '../../src/readiness.ts';
 import type { Runtime } from '../../src/runtime.ts';
@@ -54,6 +55,7 @@ export interface Gateway {
   store: SignalStore;
   telemetry: TelemetryParts;
   http: MetricsHttpServer | undefined;
+  parts: Component[];
   /** http://127.0.0.1:PORT */
   base: string;
 }
@@ -90,7 +92,7 @@ export async function startGateway(t: TestContext, yaml = plantYaml(), opts: Tel
     started.push(c);
   }
   const http = parts.find((c): c is MetricsHttpServer => c instanceof MetricsHttpServer);
-  return { config, rt, store, telemetry, http, base: http ? `http://127.0.0.1:${http.address().port}` : '' };
+  return { config, rt, store, telemetry, http, parts, base: http ? `http://127.0.0.1:${http.address().port}` : '' };
 }
 
 export interface HttpReply {
