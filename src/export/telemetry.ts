@@ -14,7 +14,7 @@ import type { Runtime } from '../runtime.ts';
 import { VERSION } from '../version.ts';
 import { MetricsHttpServer, type Serialize } from './metrics-http-server.ts';
 import { MetricsPullReader } from './metrics-pull-reader.ts';
-import { OtlpPush, OtlpPushReader, otlpExporter } from './otlp-push.ts';
+import { OtlpPush, OtlpPushReader, otlpExporter, type PushExporter } from './otlp-push.ts';
 import { registerSignalMetrics } from './signal-metrics.ts';
 import { telemetryResource } from './telemetry-resource.ts';
 
@@ -29,6 +29,8 @@ export interface TelemetryOptions {
   serialize?: Serialize;
   /** Without a scrape for this long, each OTLP collection also drains the pull reader's stash; default 60 s. */
   idleDrainMs?: number;
+  /** Replaces the OTLP/gRPC exporter (tests: an in-memory exporter implementing the same interface). */
+  otlpExporter?: PushExporter;
 }
 
 /** Per-instrument cardinality limit: far above the SDK's default 2000 (one series per signal). */
@@ -63,7 +65,7 @@ export function createTelemetry(config: Config, log: Logger, opts: TelemetryOpti
     components(rt: Runtime): Component[] {
       // Start order = stop order reversed: the provider shuts down last, after the final OTLP flush.
       const parts: Component[] = [new SignalMetricsComponent(rt, provider)];
-      if (otlp && pushReader) parts.push(new OtlpPush(otlp, pushReader, otlpExporter(otlp), meter, log, () => pullReader.drainIfIdle()));
+      if (otlp && pushReader) parts.push(new OtlpPush(otlp, pushReader, opts.otlpExporter ?? otlpExporter(otlp), meter, log, () => pullReader.drainIfIdle()));
       if (config.metrics.prometheus.enabled) parts.push(new MetricsHttpServer(config.metrics.prometheus, pullReader, serialize, rt.readiness, log));
       return parts;
     },
