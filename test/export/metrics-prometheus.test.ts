@@ -10,18 +10,26 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { requireBinary } from '../deploy/require-binary.ts';
-import { feedPlant, freePort, get, pollUntil, startGateway } from './metrics-peers.ts';
+import { ExportResultCode } from '@opentelemetry/core';
+import { OtlpPush } from '../../src/export/otlp-push.ts';
+import { feedPlant, freePort, get, plantYaml, pollUntil, startGateway } from './metrics-peers.ts';
+import { recordSelfMetrics } from './metrics-self.ts';
+import { dashboardExpressions } from './promql-names.ts';
 
 interface QueryReply {
   status: string;
   data: { result: Array<{ metric: Record<string, string>; value: [number, string] }> };
 }
 
-test('Prometheus scrapes /metrics and its query API returns the zone temperature', async (t) => {
+test('Prometheus scrapes /metrics; its query API returns the zone temperature and every dashboard query', async (t) => {
   const prometheus = requireBinary(t, '/usr/bin/prometheus');
   if (!prometheus) return;
-  const gw = await startGateway(t);
+  const gw = await startGateway(t, plantYaml(`  otlp: { endpoint: 'http://127.0.0.1:9', interval_ms: 60000 }\n`), {
+    otlpExporter: { export: (_m, done) => done({ code: ExportResultCode.SUCCESS }), shutdown: async () => undefined },
+  });
   feedPlant(gw.store);
+  recordSelfMetrics(gw.telemetry.meter); // instruments of layers merged elsewhere, with their documented names
+  await gw.parts.find((p): p is OtlpPush => p instanceof OtlpPush)!.tick();
   // keep the samples fresh while Prometheus starts and scrapes
   const feeder = setInterval(() => feedPlant(gw.store), 200);
   t.after(() => clearInterval(feeder));
@@ -60,4 +68,18 @@ test('Prometheus scrapes /metrics and its query API returns the zone temperature
   // the scrape itself is healthy in Prometheus' eyes
   const up = JSON.parse((await get(`http://127.0.0.1:${port}/api/v1/query?query=up`)).body) as QueryReply;
   assert.equal(up.data.result[0]?.value[1], '1');
+
+  // every PromQL expression of the Grafana dashboard is valid and returns data from this scrape
+  const exprs = dashboardExpressions().map((e) => ({ ...e, expr: e.expr.replaceAll('$__rate_interval', '30s').replaceAll('$zone', '.*') }));
+  let still: string[] = [];
+  await pollUntil(async () => {
+    still = [];
+    for (const { panel, expr } of exprs) {
+      const res = await get(`http://127.0.0.1:${port}/api/v1/query?query=${encodeURIComponent(expr)}`);
+      assert.equal(res.status, 200, `${panel}: ${expr}: ${res.body}`);
+      if ((JSON.parse(res.body) as QueryReply).data.result.length === 0) still.push(`${panel}: ${expr}`);
+    }
+    return still.length === 0 ? still : undefined;
+  }, 'every dashboard query to return data', 30_000, 500).catch(() => undefined);
+  assert.deepEqual(still, [], 'dashboard queries without data');
 });
