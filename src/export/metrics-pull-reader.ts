@@ -6,13 +6,15 @@
  * when no scrape came for `idleDrainMs` (the SDK keeps cumulative state itself, so the next real
  * scrape loses nothing). The stash then holds at most idleDrainMs / interval_ms + 1 entries.
  */
-import { AggregationTemporality, MetricReader, type CollectionResult } from '@opentelemetry/sdk-metrics';
+import { AggregationTemporality, MetricReader, type CollectionResult, type MetricProducer } from '@opentelemetry/sdk-metrics';
 
 export interface PullReaderOptions {
   /** Drain the SDK's stash when no scrape came for this long; Infinity = never. */
   idleDrainMs: number;
   /** Cardinality limit per instrument (the SDK's default, 2000, is far below a plant's signal count). */
   cardinalityLimit: number;
+  /** Producers whose data joins every collection (the signal metrics). */
+  metricProducers?: MetricProducer[];
 }
 
 export class MetricsPullReader extends MetricReader {
@@ -26,6 +28,7 @@ export class MetricsPullReader extends MetricReader {
     super({
       aggregationTemporalitySelector: () => AggregationTemporality.CUMULATIVE,
       cardinalitySelector: () => opts.cardinalityLimit,
+      metricProducers: opts.metricProducers ?? [],
     });
     this.idleDrainMs = opts.idleDrainMs;
   }

@@ -13,7 +13,7 @@ import { credentials, Metadata, type ChannelCredentials } from '@grpc/grpc-js';
 import type { Counter, Meter } from '@opentelemetry/api';
 import { ExportResultCode, type ExportResult } from '@opentelemetry/core';
 import { OTLPMetricExporter } from '@opentelemetry/exporter-metrics-otlp-grpc';
-import { AggregationTemporality, InstrumentType, MetricReader, type ResourceMetrics } from '@opentelemetry/sdk-metrics';
+import { AggregationTemporality, InstrumentType, MetricReader, type MetricProducer, type ResourceMetrics } from '@opentelemetry/sdk-metrics';
 import type { Config } from '../config/schema.ts';
 import type { Component } from '../lifecycle.ts';
 import type { Logger } from '../log.ts';
@@ -23,8 +23,9 @@ export type OtlpConfig = NonNullable<Config['metrics']['otlp']>;
 
 /** The reader the push loop collects; temporality per metrics.otlp.temporality. */
 export class OtlpPushReader extends MetricReader {
-  constructor(temporality: OtlpConfig['temporality'], cardinalityLimit: number) {
+  constructor(temporality: OtlpConfig['temporality'], cardinalityLimit: number, metricProducers: MetricProducer[] = []) {
     super({
+      metricProducers,
       aggregationTemporalitySelector: (type) => (temporality === 'delta' && deltaTypes.has(type) ? AggregationTemporality.DELTA : AggregationTemporality.CUMULATIVE),
       cardinalitySelector: () => cardinalityLimit,
     });

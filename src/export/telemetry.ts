@@ -15,7 +15,7 @@ import { VERSION } from '../version.ts';
 import { MetricsHttpServer, type Serialize } from './metrics-http-server.ts';
 import { MetricsPullReader } from './metrics-pull-reader.ts';
 import { OtlpPush, OtlpPushReader, otlpExporter, type PushExporter } from './otlp-push.ts';
-import { registerSignalMetrics } from './signal-metrics.ts';
+import { SignalMetricProducer } from './signal-metrics.ts';
 import { telemetryResource } from './telemetry-resource.ts';
 
 export interface Telemetry {
@@ -47,13 +47,15 @@ export interface TelemetryParts extends Telemetry {
 }
 
 export function createTelemetry(config: Config, log: Logger, opts: TelemetryOptions = {}): TelemetryParts {
-  const pullReader = new MetricsPullReader({ idleDrainMs: opts.idleDrainMs ?? 60_000, cardinalityLimit: CARDINALITY_LIMIT });
+  const resource = telemetryResource(config);
+  const signals = new SignalMetricProducer(config, resource);
+  const pullReader = new MetricsPullReader({ idleDrainMs: opts.idleDrainMs ?? 60_000, cardinalityLimit: CARDINALITY_LIMIT, metricProducers: [signals] });
   const otlp = config.metrics.otlp;
-  const pushReader = otlp ? new OtlpPushReader(otlp.temporality, CARDINALITY_LIMIT) : undefined;
+  const pushReader = otlp ? new OtlpPushReader(otlp.temporality, CARDINALITY_LIMIT, [signals]) : undefined;
   // A reader nobody collects would stash every collection of the other one: /metrics' reader is
   // registered only when /metrics is served.
   const readers = [...(config.metrics.prometheus.enabled ? [pullReader] : []), ...(pushReader ? [pushReader] : [])];
-  const provider = new MeterProvider({ resource: telemetryResource(config), readers });
+  const provider = new MeterProvider({ resource, readers });
   const meter = provider.getMeter('loopgate', VERSION);
   const serialize = opts.serialize ?? stockSerializer();
   return {
@@ -64,7 +66,7 @@ export function createTelemetry(config: Config, log: Logger, opts: TelemetryOpti
     serialize,
     components(rt: Runtime): Component[] {
       // Start order = stop order reversed: the provider shuts down last, after the final OTLP flush.
-      const parts: Component[] = [new SignalMetricsComponent(rt, provider)];
+      const parts: Component[] = [new SignalMetricsComponent(rt, provider, signals)];
       if (otlp && pushReader) parts.push(new OtlpPush(otlp, pushReader, opts.otlpExporter ?? otlpExporter(otlp), meter, log, () => pullReader.drainIfIdle()));
       if (config.metrics.prometheus.enabled) parts.push(new MetricsHttpServer(config.metrics.prometheus, pullReader, serialize, rt.readiness, log));
       return parts;
@@ -77,26 +79,27 @@ function stockSerializer(): Serialize {
   return (rm) => s.serialize(rm);
 }
 
-/** Registers the store-backed instruments; on stop, flushes and shuts the provider down (last). */
+/** Connects the signal metrics to the store; on stop, shuts the provider down (last). */
 class SignalMetricsComponent implements Component {
   readonly name = 'telemetry';
   private readonly rt: Runtime;
   private readonly provider: MeterProvider;
-  private close: (() => void) | undefined;
+  private readonly signals: SignalMetricProducer;
   private stopping: Promise<void> | undefined;
 
-  constructor(rt: Runtime, provider: MeterProvider) {
+  constructor(rt: Runtime, provider: MeterProvider, signals: SignalMetricProducer) {
     this.rt = rt;
     this.provider = provider;
+    this.signals = signals;
   }
 
   async start(): Promise<void> {
-    this.close = registerSignalMetrics(this.rt.meter, this.rt.config, () => this.rt.store.snapshot()).close;
+    this.signals.bind(() => this.rt.store.snapshot());
   }
 
   stop(): Promise<void> {
     this.stopping ??= (async () => {
-      this.close?.();
+      this.signals.bind(undefined);
       try {
         await this.provider.shutdown({ timeoutMillis: 5000 });
       } catch (err) {
