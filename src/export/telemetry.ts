@@ -6,7 +6,6 @@
  */
 import type { Meter } from '@opentelemetry/api';
 import { MeterProvider } from '@opentelemetry/sdk-metrics';
-import { PrometheusSerializer } from '@opentelemetry/exporter-prometheus';
 import type { Config } from '../config/schema.ts';
 import type { Component } from '../lifecycle.ts';
 import type { Logger } from '../log.ts';
@@ -14,6 +13,7 @@ import type { Runtime } from '../runtime.ts';
 import { VERSION } from '../version.ts';
 import { MetricsHttpServer, type Serialize } from './metrics-http-server.ts';
 import { MetricsPullReader } from './metrics-pull-reader.ts';
+import { PrometheusText } from './prometheus-text.ts';
 import { OtlpPush, OtlpPushReader, otlpExporter, type PushExporter } from './otlp-push.ts';
 import { SignalMetricProducer } from './signal-metrics.ts';
 import { telemetryResource } from './telemetry-resource.ts';
@@ -25,7 +25,7 @@ export interface Telemetry {
 }
 
 export interface TelemetryOptions {
-  /** The /metrics serializer (default: the stock OpenTelemetry Prometheus serializer). */
+  /** The /metrics serializer (default: PrometheusText, equivalent to the stock OpenTelemetry one and faster). */
   serialize?: Serialize;
   /** Without a scrape for this long, each OTLP collection also drains the pull reader's stash; default 60 s. */
   idleDrainMs?: number;
@@ -57,7 +57,8 @@ export function createTelemetry(config: Config, log: Logger, opts: TelemetryOpti
   const readers = [...(config.metrics.prometheus.enabled ? [pullReader] : []), ...(pushReader ? [pushReader] : [])];
   const provider = new MeterProvider({ resource, readers });
   const meter = provider.getMeter('loopgate', VERSION);
-  const serialize = opts.serialize ?? stockSerializer();
+  const text = new PrometheusText();
+  const serialize = opts.serialize ?? ((rm) => text.serialize(rm));
   return {
     meter,
     provider,
@@ -72,11 +73,6 @@ export function createTelemetry(config: Config, log: Logger, opts: TelemetryOpti
       return parts;
     },
   };
-}
-
-function stockSerializer(): Serialize {
-  const s = new PrometheusSerializer();
-  return (rm) => s.serialize(rm);
 }
 
 /** Connects the signal metrics to the store; on stop, shuts the provider down (last). */
