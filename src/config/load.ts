@@ -4,7 +4,7 @@
  */
 import { readFileSync, statSync } from 'node:fs';
 import { hostname } from 'node:os';
-import { LineCounter, parseDocument } from 'yaml';
+import { LineCounter, parseDocument, visit, type Document } from 'yaml';
 import { configSchema, type Config } from './schema.ts';
 import { crossCheck } from './cross-check.ts';
 import { ConfigError, SourceMap, type ConfigProblem } from './problems.ts';
@@ -36,7 +36,7 @@ export function parseConfig(text: string, file = '<config>'): Config {
       }),
     );
   }
-  const data: unknown = doc.toJS({ maxAliasCount: 100 });
+  const data = toData(doc, file, lines);
   if (data === null || data === undefined) {
     throw new ConfigError([{ file, line: 1, column: 1, path: '(root)', message: 'expected a mapping with site, buses, devices and zones, found an empty document' }]);
   }
@@ -46,6 +46,36 @@ export function parseConfig(text: string, file = '<config>'): Config {
   if (problems.length > 0) throw new ConfigError(byPlace(problems));
   const gatewayId = parsed.data.gateway_id ?? sanitizeHostname(hostname());
   return deepFreeze({ ...parsed.data, gateway_id: gatewayId });
+}
+
+/**
+ * The YAML library throws (not reports) for an alias to an undefined anchor and for alias bombs:
+ * turn both into a placed ConfigError at the offending alias.
+ */
+function toData(doc: Document, file: string, lines: LineCounter): unknown {
+  try {
+    return doc.toJS({ maxAliasCount: 100 });
+  } catch (err) {
+    let offset = 0;
+    let unresolved: string | undefined;
+    visit(doc, {
+      Alias(_key, node) {
+        if (node.resolve(doc) === undefined) {
+          unresolved = node.source;
+          offset = node.range?.[0] ?? 0;
+          return visit.BREAK;
+        }
+        if (offset === 0) offset = node.range?.[0] ?? 0;
+        return undefined;
+      },
+    });
+    const pos = lines.linePos(offset);
+    const message =
+      unresolved !== undefined
+        ? `not valid YAML: alias *${unresolved} refers to no anchor (&${unresolved} must come before it)`
+        : `not valid YAML: ${(err as Error).message.includes('alias') ? 'aliases expand too far (more than 100 alias uses; a resource exhaustion guard)' : (err as Error).message}`;
+    throw new ConfigError([{ file, line: pos.line, column: pos.col, path: '(yaml)', message }]);
+  }
 }
 
 function byPlace(problems: ConfigProblem[]): ConfigProblem[] {
