@@ -13,6 +13,7 @@ import { toTimestamp } from '../gate/timestamp.ts';
 import type { Logger } from '../log.ts';
 import { clientIdentity, isAllowed, type ClientIdentity } from './client-identity.ts';
 import { toServiceError } from './grpc-status.ts';
+import { malformedError } from './malformed-request.ts';
 
 export const DEFAULT_HEARTBEAT_S = 15;
 /** A Watch client this many events behind is cut off (RESOURCE_EXHAUSTED) rather than buffered forever. */
@@ -44,6 +45,8 @@ export function gateHandlers(o: GateServiceOptions): GateHandlers {
       const receivedNs = process.hrtime.bigint();
       const auth = authorize(call, 'Evaluate');
       if (!auth.ok) return callback(auth.err);
+      const malformed = malformedError(call.request);
+      if (malformed) return callback(malformed);
       if (call.cancelled) return undefined;
       try {
         callback(null, o.engine.evaluate(call.request, ctx(call, auth.id, receivedNs)));
@@ -56,6 +59,8 @@ export function gateHandlers(o: GateServiceOptions): GateHandlers {
     ListZones(call, callback) {
       const auth = authorize(call, 'ListZones');
       if (!auth.ok) return callback(auth.err);
+      const malformed = malformedError(call.request);
+      if (malformed) return callback(malformed);
       try {
         callback(null, o.engine.listZones());
       } catch (err) {
@@ -67,6 +72,8 @@ export function gateHandlers(o: GateServiceOptions): GateHandlers {
     Release(call, callback) {
       const auth = authorize(call, 'Release');
       if (!auth.ok) return callback(auth.err);
+      const malformed = malformedError(call.request);
+      if (malformed) return callback(malformed);
       try {
         callback(null, o.engine.release(call.request, ctx(call, auth.id, process.hrtime.bigint())));
       } catch (err) {
@@ -78,6 +85,8 @@ export function gateHandlers(o: GateServiceOptions): GateHandlers {
     Watch(call) {
       const auth = authorize(call, 'Watch');
       if (!auth.ok) return void call.emit('error', auth.err);
+      const malformed = malformedError(call.request);
+      if (malformed) return void call.emit('error', malformed);
       let zones: string[];
       let heartbeatS: number;
       try {

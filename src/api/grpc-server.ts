@@ -16,6 +16,7 @@ import { GateHealth } from './gate-health.ts';
 import { gateHandlers, type WatchCall } from './gate-service.ts';
 import { loadGateDefinition, loadGateGrpc, loadReflectionDefinition } from './proto-load.ts';
 import { serverCredentials } from './server-credentials.ts';
+import { tolerantService } from './malformed-request.ts';
 
 export const GRPC_DRAIN_MS = 5_000;
 
@@ -61,7 +62,7 @@ export class GrpcServer implements Component {
       this.log.warn({ event: 'insecure_listener', listen: gate.listen }, `INSECURE: the Gate API listens in plaintext on non-loopback ${gate.listen} (gate.insecure: true); any host that reaches it can ask for decisions and release reservations`);
     }
     const server = new grpc.Server(serverOptions);
-    server.addService(loadGateGrpc(loadGateDefinition()).loopgate.v1.Gate.service, gateHandlers({ engine: this.o.engine, log: this.log, allowedClients: gate.tls?.allowed_clients, clock: this.o.clock, watches: this.watches }));
+    server.addService(tolerantService(loadGateGrpc(loadGateDefinition()).loopgate.v1.Gate.service, (m) => `loopgate.v1.${m}Request`), gateHandlers({ engine: this.o.engine, log: this.log, allowedClients: gate.tls?.allowed_clients, clock: this.o.clock, watches: this.watches }));
     this.health = new GateHealth(this.o.engine, this.o.readiness);
     this.health.impl.addToServer(server);
     if (gate.reflection) new ReflectionService(loadReflectionDefinition()).addToServer(server);

@@ -3,6 +3,15 @@
  * power is credited to the oldest reservations first; a reservation fully shown, past its TTL, or
  * released by its rollout is gone. Other rollouts see only the headroom that is left.
  */
+/**
+ * Reservations kept one per rollout per zone. Past this, the oldest are folded into one shared
+ * reservation: the watts stay reserved (safe), only the per-rollout attribution (and so Release of
+ * those rollouts) is lost until the TTL. Bounds memory and per-evaluation work against a caller
+ * that invents rollout names.
+ */
+export const MAX_RESERVATIONS_PER_ZONE = 1024;
+const FOLDED = '(folded)';
+
 interface Reservation {
   rollout: string;
   remainingW: number;
@@ -47,7 +56,10 @@ export class ReservationLedger {
     if (own) {
       own.remainingW += stepW;
       own.expiresAt = now + this.ttlMs;
-    } else z.list.push({ rollout, remainingW: stepW, expiresAt: now + this.ttlMs, createdAt: now });
+    } else {
+      if (z.list.length >= MAX_RESERVATIONS_PER_ZONE) fold(z);
+      z.list.push({ rollout, remainingW: stepW, expiresAt: now + this.ttlMs, createdAt: now });
+    }
   }
 
   reservedW(zone: string): number {
@@ -57,7 +69,9 @@ export class ReservationLedger {
   /** Seconds until the earliest reservation in the zone expires (0 when none). */
   earliestExpiryS(zone: string, now: number): number {
     const list = this.zones.get(zone)?.list ?? [];
-    return list.length === 0 ? 0 : Math.max(0, Math.min(...list.map((r) => r.expiresAt)) - now) / 1000;
+    let earliest = Infinity;
+    for (const r of list) earliest = Math.min(earliest, r.expiresAt);
+    return list.length === 0 ? 0 : Math.max(0, earliest - now) / 1000;
   }
 
   release(rollout: string, zones: readonly string[] | undefined): { released: number; releasedW: number } {
@@ -80,4 +94,11 @@ export class ReservationLedger {
     if (!z) this.zones.set(id, (z = { lastPowerW: null, list: [] }));
     return z;
   }
+}
+
+/** Folds the two oldest reservations into one shared one at the head of the list (credited first). */
+function fold(z: ZoneLedger): void {
+  const [a, b] = z.list;
+  if (!a || !b) return;
+  z.list.splice(0, 2, { rollout: FOLDED, remainingW: a.remainingW + b.remainingW, expiresAt: Math.max(a.expiresAt, b.expiresAt), createdAt: Math.min(a.createdAt, b.createdAt) });
 }
