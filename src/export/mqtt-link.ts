@@ -9,6 +9,7 @@
 import { connect, type IClientOptions, type MqttClient } from 'mqtt';
 import type { Logger } from '../log.ts';
 import { Backoff, type BackoffOptions } from './mqtt-backoff.ts';
+import { redactUrl } from './redact-url.ts';
 
 export interface LinkWill {
   topic: string;
@@ -53,9 +54,12 @@ export class MqttLink {
   /** Bumps on every connection up and down: callbacks of an older connection are ignored. */
   generation = 0;
   up = false;
+  /** The URL for logs: never the password of its userinfo. */
+  private readonly shownUrl: string;
 
   constructor(opts: LinkOptions) {
     this.o = opts;
+    this.shownUrl = redactUrl(opts.url);
     this.protocolVersion = opts.protocolVersion;
     this.backoff = new Backoff(opts.backoff);
   }
@@ -114,7 +118,7 @@ export class MqttLink {
     try {
       c = connect(this.o.url, opts);
     } catch (err) {
-      this.fail(`cannot connect to ${this.o.url}: ${(err as Error).message}`, undefined);
+      this.fail(`cannot connect to ${this.shownUrl}: ${(err as Error).message}`, undefined);
       return;
     }
     this.client = c;
@@ -126,7 +130,7 @@ export class MqttLink {
       this.failures = 0;
       this.lastError = '';
       this.backoff.reset();
-      this.o.log.info({ url: this.o.url, protocol_version: this.protocolVersion }, 'MQTT broker connected');
+      this.o.log.info({ url: this.shownUrl, protocol_version: this.protocolVersion }, 'MQTT broker connected');
       this.o.onUp(c, { receiveMaximum: connack.properties?.receiveMaximum ?? 65535, protocolVersion: this.protocolVersion });
     });
     c.on('error', (err: Error & { code?: number | string }) => {
@@ -140,12 +144,12 @@ export class MqttLink {
       if (this.up) {
         this.up = false;
         this.generation++;
-        this.o.log.warn({ url: this.o.url }, 'MQTT broker connection lost; spooling until it returns');
+        this.o.log.warn({ url: this.shownUrl }, 'MQTT broker connection lost; spooling until it returns');
         this.o.onDown();
       }
       if (this.protocolVersion === 5 && code !== undefined && UNSUPPORTED_VERSION.has(code)) {
         this.protocolVersion = 4;
-        this.o.log.warn({ url: this.o.url }, 'MQTT broker refused protocol version 5; falling back to 3.1.1');
+        this.o.log.warn({ url: this.shownUrl }, 'MQTT broker refused protocol version 5; falling back to 3.1.1');
         this.schedule(0);
         return;
       }
@@ -164,7 +168,7 @@ export class MqttLink {
     const delay = this.backoff.next();
     // Log the first failure, every change of reason, and then every 10th: loud enough, never a flood.
     if (this.failures === 1 || this.failures % 10 === 0 || reason !== this.lastLogged) {
-      this.o.log.error({ url: this.o.url, reason, code, attempt: this.failures, retry_in_ms: delay }, 'MQTT broker unreachable; retrying with backoff');
+      this.o.log.error({ url: this.shownUrl, reason, code, attempt: this.failures, retry_in_ms: delay }, 'MQTT broker unreachable; retrying with backoff');
       this.lastLogged = reason;
     }
     this.schedule(delay);

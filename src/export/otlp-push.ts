@@ -18,6 +18,7 @@ import type { Config } from '../config/schema.ts';
 import type { Component } from '../lifecycle.ts';
 import type { Logger } from '../log.ts';
 import { LogThrottle } from './log-throttle.ts';
+import { redactUrl } from './redact-url.ts';
 
 export type OtlpConfig = NonNullable<Config['metrics']['otlp']>;
 
@@ -76,7 +77,7 @@ export class OtlpPush implements Component {
     this.afterCollect = afterCollect;
     this.reader = reader;
     this.exporter = exporter;
-    this.log = log.child({ component: 'otlp', endpoint: cfg.endpoint });
+    this.log = log.child({ component: 'otlp', endpoint: redactUrl(cfg.endpoint) });
     this.exports = meter.createCounter('loopgate.metrics.otlp.exports', { unit: '{export}', description: 'OTLP metric exports by loopgate.result (ok, error)' });
   }
 
