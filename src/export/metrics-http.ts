@@ -13,7 +13,7 @@ import type { Component } from '../lifecycle.ts';
 import type { Logger } from '../log.ts';
 import type { Readiness } from '../readiness.ts';
 import { parseListen } from './listen-address.ts';
-import { contentType, serialize } from './prom-text.ts';
+import { contentType, serializeToBuffer } from './prom-text.ts';
 import type { PullMetricReader } from './pull-reader.ts';
 import { RateLimit } from './rate-limit.ts';
 import { readPrivateKey, readTlsFile } from './tls-files.ts';
@@ -100,7 +100,7 @@ export class MetricsHttpServer implements Component {
       const { resourceMetrics, errors } = await this.deps.reader.collect();
       if (errors.length && this.errorLog.allow()) this.log.warn({ err: errors[0], suppressed: this.errorLog.takeSuppressed() }, 'metric collection reported errors');
       this.deps.scrapes.add(1, { 'loopgate.result': 'ok' });
-      reply(res, 200, serialize(resourceMetrics), { 'content-type': contentType });
+      reply(res, 200, serializeToBuffer(resourceMetrics), { 'content-type': contentType });
     } catch (err) {
       this.deps.scrapes.add(1, { 'loopgate.result': 'error' });
       if (this.errorLog.allow()) this.log.error({ err, suppressed: this.errorLog.takeSuppressed() }, 'scrape failed');
@@ -109,7 +109,7 @@ export class MetricsHttpServer implements Component {
   }
 }
 
-function reply(res: ServerResponse, status: number, body: string, headers: Record<string, string> = {}): void {
+function reply(res: ServerResponse, status: number, body: string | Buffer, headers: Record<string, string> = {}): void {
   res.writeHead(status, { 'content-type': 'text/plain; charset=utf-8', 'content-length': Buffer.byteLength(body), ...headers });
   res.end(res.req.method === 'HEAD' ? undefined : body);
 }

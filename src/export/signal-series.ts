@@ -83,10 +83,12 @@ export function buildCatalog(config: Pick<Config, 'devices' | 'zones'>): SeriesC
         'hw.id': sig.id,
         'hw.name': sig.description ?? sig.id,
         'hw.type': hwTypeOf[sig.kind],
-        'loopgate.zone': (zonesOf.get(sig.id) ?? []).join(','),
         'loopgate.device': dev.id,
         'loopgate.bus': dev.bus,
       };
+      // Zones the signal feeds, comma-separated; absent when none (as Prometheus treats "").
+      const zones = zonesOf.get(sig.id);
+      if (zones) attrs['loopgate.zone'] = zones.join(',');
       if (metric === signalMetric.value) {
         attrs['loopgate.kind'] = sig.kind;
         attrs['loopgate.unit'] = sig.unit;
