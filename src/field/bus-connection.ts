@@ -4,6 +4,7 @@
  * transaction, with capped exponential backoff between failed attempts. Never lists serial
  * ports (SerialPort.list() spawns udevadm, which crashes where it is missing).
  */
+import { statSync } from 'node:fs';
 import { connect, type Socket } from 'node:net';
 import { SerialPort } from 'serialport';
 import type { BusConfig } from '../config/schema.ts';
@@ -44,10 +45,34 @@ function openSocket(host: string, port: number, timeoutMs: number): Promise<Sock
   });
 }
 
+function nodeIdentity(path: string): string | undefined {
+  try {
+    const st = statSync(path);
+    return `${st.dev}:${st.ino}:${st.rdev}`;
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * A serial link. serialport's stream keeps reading after destroy() (only close() closes the fd),
+ * and on a pty whose other end vanished it spins on 0-byte reads without ever reporting the
+ * disconnect: so the link closes the port itself, and remembers which device node it opened to
+ * notice (after a timeout) that the node is gone or was recreated.
+ */
+async function openSerialLink(bus: Extract<BusConfig, { transport: 'rtu' }>): Promise<RtuLink> {
+  const port = await openSerial(bus.path, bus);
+  const identity = nodeIdentity(bus.path);
+  return new RtuLink(port, bus, {
+    close: () => new Promise<void>((resolve) => (port.isOpen ? port.close(() => resolve()) : resolve())),
+    stillThere: () => identity !== undefined && nodeIdentity(bus.path) === identity,
+  });
+}
+
 export function linkOpener(bus: BusConfig): LinkOpener {
   switch (bus.transport) {
     case 'rtu':
-      return async () => new RtuLink(await openSerial(bus.path, bus), bus);
+      return () => openSerialLink(bus);
     case 'rtu-over-tcp':
       return async () => new RtuLink(await openSocket(bus.host, bus.port, bus.timeout_ms), bus);
     case 'tcp':
@@ -79,6 +104,7 @@ export class BusConnection {
     if (this.closed) throw new ModbusDisconnectedError(`${this.where}: stopped`);
     if (this.current) {
       this.wireBytesClosed += this.current.wireBytes;
+      await this.current.close().catch(() => undefined);
       this.current = undefined;
       this.log.warn({ event: 'bus_lost' }, `${this.where}: connection lost; reopening`);
     }
@@ -103,6 +129,14 @@ export class BusConnection {
       this.log.warn({ event: 'bus_open_failed', err: (err as Error).message, retry_ms: delay }, `${this.where}: cannot open: ${(err as Error).message}; next attempt in ${delay} ms`);
       throw new ModbusDisconnectedError(`${this.where}: cannot open: ${(err as Error).message}`, { cause: err });
     }
+  }
+
+  /** After a timeout: closes the link when its device node vanished, so the next read reopens it. */
+  async verify(): Promise<void> {
+    const link = this.current;
+    if (!link?.open || !link.stillThere || link.stillThere()) return;
+    this.log.warn({ event: 'bus_vanished' }, `${this.where}: device node gone or replaced; closing the port to reopen it`);
+    await link.close().catch(() => undefined);
   }
 
   /** Bytes sent and received since start, across reopens. */

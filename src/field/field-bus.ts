@@ -46,6 +46,7 @@ export class FieldBus {
         } catch (err) {
           const kind = err instanceof ModbusError ? err.kind : 'other';
           this.account(t0, deviceId, kind);
+          if (kind === 'timeout') await this.connection.verify();
           if (!retriable.has(kind) || attempt >= this.config.retries) throw err;
         }
       }

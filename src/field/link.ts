@@ -8,5 +8,7 @@ export interface ModbusLink {
   readonly open: boolean;
   /** Bytes sent and received (for RTU bus utilisation). */
   readonly wireBytes: number;
+  /** False when the device behind the link is known to be gone (checked after a timeout). */
+  stillThere?(): boolean;
   close(): Promise<void>;
 }

@@ -13,6 +13,13 @@ import { nowMs, waitUntil } from './precise-wait.ts';
 import { t35S, wireTimeS, type SerialFraming } from './wire-timing.ts';
 import type { ModbusLink } from './link.ts';
 
+export interface RtuLinkHooks {
+  /** Closes the underlying port (SerialPort streams are not closed by destroy()). */
+  close?: () => Promise<void>;
+  /** Whether the device node is still the one that was opened. */
+  stillThere?: () => boolean;
+}
+
 interface Pending {
   req: ReadRequest;
   where: string;
@@ -35,8 +42,11 @@ export class RtuLink implements ModbusLink {
   wireBytes = 0;
   strayBytes = 0;
 
-  constructor(stream: Duplex, framing: SerialFraming) {
+  private readonly hooks: RtuLinkHooks;
+
+  constructor(stream: Duplex, framing: SerialFraming, hooks: RtuLinkHooks = {}) {
     this.stream = stream;
+    this.hooks = hooks;
     this.t35Ms = t35S(framing) * 1000;
     this.charMs = wireTimeS(framing, 1) * 1000;
     stream.on('data', (chunk: Buffer) => this.onData(chunk));
@@ -72,8 +82,14 @@ export class RtuLink implements ModbusLink {
     }
   }
 
+  /** False when the device behind the stream is known to be gone (e.g. the tty node vanished). */
+  stillThere(): boolean {
+    return this.hooks.stillThere?.() ?? true;
+  }
+
   close(): Promise<void> {
     this.fail(new ModbusDisconnectedError('link closed'));
+    if (this.hooks.close) return this.hooks.close();
     return new Promise((resolve) => {
       if (this.stream.destroyed) resolve();
       else this.stream.once('close', () => resolve()).destroy();

@@ -48,7 +48,7 @@ function requestLength(buf: Uint8Array): number | undefined {
   return -1;
 }
 
-async function openPath(o: RtuSlaveOptions, f: SerialFraming): Promise<Duplex> {
+async function openPath(o: RtuSlaveOptions, f: SerialFraming): Promise<SerialPort> {
   const port = new SerialPort({ path: o.path!, baudRate: f.baud, dataBits: f.data_bits, parity: f.parity, stopBits: f.stop_bits, autoOpen: false });
   await new Promise<void>((resolve, reject) => port.open((err) => (err ? reject(err) : resolve())));
   return port;
@@ -56,7 +56,8 @@ async function openPath(o: RtuSlaveOptions, f: SerialFraming): Promise<Duplex> {
 
 export async function startRtuSlave(source: RegisterSource, o: RtuSlaveOptions): Promise<RtuSlave> {
   const framing: SerialFraming = { baud: o.baud ?? 19200, data_bits: o.dataBits ?? 8, parity: o.parity ?? 'even', stop_bits: o.stopBits ?? 1 };
-  const stream = o.stream ?? (await openPath(o, framing));
+  const port = o.stream ? undefined : await openPath(o, framing);
+  const stream: Duplex = o.stream ?? port!;
   const charMs = charTimeS(framing) * 1000;
   const t35Ms = t35S(framing) * 1000;
   const functionCodes = new FunctionCodeLog();
@@ -130,6 +131,8 @@ export async function startRtuSlave(source: RegisterSource, o: RtuSlaveOptions):
     close: async () => {
       clearTimeout(silenceTimer);
       await chain;
+      // serialport's destroy() leaves the fd open and reading: close() it.
+      if (port) return new Promise<void>((resolve) => (port.isOpen ? port.close(() => resolve()) : resolve()));
       if (stream.destroyed) return;
       await new Promise<void>((resolve) => stream.once('close', () => resolve()).destroy());
     },
