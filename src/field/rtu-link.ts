@@ -27,7 +27,12 @@ interface Pending {
   reject: (e: Error) => void;
   timer: NodeJS.Timeout;
   silence?: NodeJS.Timeout | undefined;
+  /** A valid frame from another unit arrived (a late reply, or a duplicate address on the bus). */
+  wrongUnit?: number | undefined;
 }
+
+/** Quiet time before judging bytes that hold no valid reply (covers USB latency-timer chunks). */
+const JUDGE_SILENCE_MS = 20;
 
 export class RtuLink implements ModbusLink {
   private readonly stream: Duplex;
@@ -108,43 +113,57 @@ export class RtuLink implements ModbusLink {
     this.parse(p);
   }
 
+  /**
+   * Looks for our reply anywhere in what arrived: a late or truncated frame of an earlier
+   * transaction, another unit's reply or line noise in front of it are skipped. When nothing
+   * valid is there and the buffer cannot be the start of our reply, the line is given
+   * JUDGE_SILENCE_MS of quiet (USB adapters deliver in chunks) before the failure is named.
+   */
   private parse(p: Pending): void {
     const buf = this.rx;
-    if (buf.length < 2) return;
-    const fn = buf[1]!;
-    let need: number | undefined;
-    if (fn === p.req.fn) need = buf.length >= 3 ? 5 + buf[2]! : undefined;
-    else if (fn === (p.req.fn | 0x80)) need = 5;
-    if (need === undefined) {
-      if (fn === p.req.fn) return;
-      // Not our function: wait for the line to go quiet, then judge the whole thing.
-      clearTimeout(p.silence);
-      p.silence = setTimeout(() => this.judgeUnknown(p), Math.max(1, Math.ceil(this.t35Ms)));
+    const { unit, fn } = p.req;
+    for (let off = 0; off + 5 <= buf.length; off++) {
+      const f = buf[off + 1]!;
+      const need = f === fn ? 5 + buf[off + 2]! : f === (fn | 0x80) ? 5 : 0;
+      if (need === 0 || off + need > buf.length) continue;
+      const frame = buf.subarray(off, off + need);
+      if (!crcOk(frame)) continue;
+      if (frame[0] !== unit) {
+        p.wrongUnit = frame[0];
+        off += need - 1;
+        continue;
+      }
+      try {
+        this.settle(decodeReplyPdu(p.req, frame.subarray(1, need - 2), p.where));
+      } catch (err) {
+        this.settle(err as ModbusError);
+      }
       return;
     }
-    if (buf.length < need) return;
-    const frame = buf.subarray(0, need);
-    if (!crcOk(frame)) return this.settle(new ModbusCrcError(`${p.where}: CRC mismatch in a ${need}-byte reply`));
-    if (frame[0] !== p.req.unit) return this.settle(new ModbusWrongUnitError(`${p.where}: asked unit ${p.req.unit}, reply from unit ${frame[0]}`));
-    try {
-      this.settle(decodeReplyPdu(p.req, frame.subarray(1, need - 2), p.where));
-    } catch (err) {
-      this.settle(err as ModbusError);
+    // Still the beginning of our reply: wait for the rest (the timeout bounds it).
+    if (buf[0] === unit && (buf.length < 2 || buf[1] === fn || buf[1] === (fn | 0x80))) {
+      const need = buf[1] === fn ? (buf.length >= 3 ? 5 + buf[2]! : Infinity) : 5;
+      if (buf.length < need) return;
     }
+    clearTimeout(p.silence);
+    p.silence = setTimeout(() => this.judge(p), Math.max(JUDGE_SILENCE_MS, Math.ceil(this.t35Ms)));
   }
 
-  private judgeUnknown(p: Pending): void {
+  /** Names what arrived instead of a valid reply. */
+  private judge(p: Pending): void {
     if (this.pending !== p) return;
     const buf = this.rx;
-    if (!crcOk(buf)) return this.settle(new ModbusCrcError(`${p.where}: ${buf.length} bytes that are no valid frame (noise or CRC mismatch)`));
-    if (buf[0] !== p.req.unit) return this.settle(new ModbusWrongUnitError(`${p.where}: asked unit ${p.req.unit}, reply from unit ${buf[0]}`));
-    this.settle(new ModbusWrongFunctionError(`${p.where}: asked function ${p.req.fn}, reply has ${buf[1]}`));
+    if (p.wrongUnit !== undefined) return this.settle(new ModbusWrongUnitError(`${p.where}: asked unit ${p.req.unit}, reply from unit ${p.wrongUnit}`));
+    if (crcOk(buf) && buf[0] === p.req.unit) return this.settle(new ModbusWrongFunctionError(`${p.where}: asked function ${p.req.fn}, reply has ${buf[1]}`));
+    if (crcOk(buf)) return this.settle(new ModbusWrongUnitError(`${p.where}: asked unit ${p.req.unit}, reply from unit ${buf[0]}`));
+    this.settle(new ModbusCrcError(`${p.where}: ${buf.length} bytes with no valid frame (CRC mismatch or noise)`));
   }
 
   private timeout(): void {
     const p = this.pending;
     if (!p) return;
     const got = this.rx.length;
+    if (p.wrongUnit !== undefined || (got > 0 && !(this.rx[0] === p.req.unit && (got < 2 || this.rx[1] === p.req.fn)))) return this.judge(p);
     this.settle(new ModbusTimeoutError(`${p.where}: no ${got > 0 ? 'complete ' : ''}reply to fn ${p.req.fn} @${p.req.address}+${p.req.count} within the timeout${got > 0 ? ` (${got} bytes, truncated)` : ''}`));
   }
 

@@ -29,7 +29,9 @@ export interface RtuSlaveOptions {
 
 export interface RtuSlave {
   functionCodes: FunctionCodeLog;
-  stats: { requests: number; replies: number; t35Violations: number; crcErrors: number; minGapMs: number };
+  /** t35Violations: requests that began < t3.5 after the previous frame ended; collisions: replies
+   *  sent after the master had already started its next request (a slave slower than the timeout). */
+  stats: { requests: number; replies: number; t35Violations: number; collisions: number; crcErrors: number; minGapMs: number };
   /** The next `times` replies carry this fault. */
   inject(fault: RtuFault, times?: number): void;
   /** Writes bytes onto the line outside any transaction (noise). */
@@ -61,11 +63,12 @@ export async function startRtuSlave(source: RegisterSource, o: RtuSlaveOptions):
   const charMs = charTimeS(framing) * 1000;
   const t35Ms = t35S(framing) * 1000;
   const functionCodes = new FunctionCodeLog();
-  const stats = { requests: 0, replies: 0, t35Violations: 0, crcErrors: 0, minGapMs: Infinity };
+  const stats = { requests: 0, replies: 0, t35Violations: 0, collisions: 0, crcErrors: 0, minGapMs: Infinity };
   const faults: RtuFault[] = [];
   let rx: Buffer = Buffer.alloc(0);
   let frameStart = 0;
   let lastFrameEnd = -Infinity;
+  let lastRequestStart = -Infinity;
   let silenceTimer: NodeJS.Timeout | undefined;
   let chain: Promise<void> = Promise.resolve();
 
@@ -90,6 +93,8 @@ export async function startRtuSlave(source: RegisterSource, o: RtuSlaveOptions):
     const replyEnd = replyStart + out.length * charMs;
     if (o.wirePaced) await waitUntil(replyEnd);
     if (stream.destroyed) return;
+    // A later request began before this reply: the slave answered after the master gave up.
+    if (lastRequestStart > startMs) stats.collisions++;
     stream.write(out);
     stats.replies++;
     lastFrameEnd = o.wirePaced ? nowMs() : replyEnd;
@@ -107,12 +112,12 @@ export async function startRtuSlave(source: RegisterSource, o: RtuSlaveOptions):
     const now = nowMs();
     if (rx.length === 0) {
       frameStart = now;
-      // Judged against the frame before, as the bus would see it (replies in flight included).
-      void chain.then(() => {
-        const gap = now - lastFrameEnd;
-        stats.minGapMs = Math.min(stats.minGapMs, gap);
-        if (gap < t35Ms) stats.t35Violations++;
-      });
+      lastRequestStart = now;
+      // Against the last frame that had begun before this request: our reply (its modelled end
+      // may lie ahead when not wire-paced) or the request before.
+      const gap = now - lastFrameEnd;
+      stats.minGapMs = Math.min(stats.minGapMs, gap);
+      if (gap < t35Ms) stats.t35Violations++;
     }
     rx = rx.length === 0 ? chunk : Buffer.concat([rx, chunk]);
     clearTimeout(silenceTimer);
