@@ -64,10 +64,10 @@ test('read: every signal with raw, engineering value, unit and quality; a silent
 
 test('scan: finds the unit ids that answer (an exception is an answer), reads only', async (t) => {
   const { file, slave } = await setup(t);
-  const r = await runCli(['scan', '--config', file, '--bus', 'plc', '--units', '1-10', '--timeout-ms', '50', '--json']);
+  const r = await runCli(['scan', '--config', file, '--bus', 'plc', '--units', '1-2,7', '--timeout-ms', '500', '--json']);
   assert.equal(r.code, 0, r.stderr);
   const out = JSON.parse(r.stdout) as { scanned: number; answered: Array<{ unit: number; reply: string }> };
-  assert.equal(out.scanned, 10);
+  assert.equal(out.scanned, 3);
   assert.deepEqual(out.answered, [{ unit: 1, reply: 'holding 0 = 13824' }, { unit: 7, reply: 'exception 2' }]);
   assert.deepEqual([...slave.functionCodes.keys()], [3]);
   const usage = await runCli(['scan', '--config', file, '--bus', 'plc', '--units', '0-300']);
