@@ -95,9 +95,12 @@ export async function startRtuSlave(source: RegisterSource, o: RtuSlaveOptions):
     if (stream.destroyed) return;
     // A later request began before this reply: the slave answered after the master gave up.
     if (lastRequestStart > startMs) stats.collisions++;
+    // Stamped before the write: the last byte cannot reach the line earlier, and a slave process
+    // descheduled right after write() must not push the frame end past the master's next request.
+    const writtenAt = nowMs();
     stream.write(out);
     stats.replies++;
-    lastFrameEnd = o.wirePaced ? nowMs() : replyEnd;
+    lastFrameEnd = o.wirePaced ? writtenAt : replyEnd;
   };
 
   const take = (len: number): void => {
