@@ -18,8 +18,8 @@ export class BusComponent implements Component {
     this.bus = bus;
     const log = rt.log.child({ component: 'bus', bus: bus.config.id });
     this.pollers = rt.config.devices.filter((d) => d.bus === bus.config.id).map((d) => new DevicePoller(d, bus, rt.store, log, rt.clock, metrics));
-    const opened = rt.readiness.require(`bus ${bus.config.id} opened`);
-    bus.connection.onOpen = opened;
+    // A bus without devices never transacts, so it is not waited for.
+    if (this.pollers.length > 0) bus.connection.onOpen = rt.readiness.require(`bus ${bus.config.id} opened`);
     for (const p of this.pollers) p.onFirstPoll = rt.readiness.require(`device ${p.device.id} first poll`);
   }
 
