@@ -69,3 +69,42 @@ test('createFieldComponents: readiness after each bus opened and each device pol
   assert.equal(snap.signals.get('s2')?.value, 100);
   for (const c of comps) await c.stop(); // stop is idempotent
 });
+
+test('TCP buses poll concurrently; devices behind one endpoint share its connection one at a time', async (t) => {
+  let inFlight = 0;
+  let maxInFlight = 0;
+  const slow = (tag: number) => ({
+    async read(_u: number, _f: number, _a: number, count: number): Promise<SlaveReply> {
+      maxInFlight = Math.max(maxInFlight, ++inFlight);
+      await sleep(50);
+      inFlight--;
+      return { kind: 'values', values: new Array<number>(count).fill(tag) };
+    },
+  });
+  const a = await startTcpSlave(slow(1));
+  const b = await startTcpSlave(slow(2));
+  t.after(() => a.close());
+  t.after(() => b.close());
+  const cfg = buildConfig(
+    [
+      { id: 'a', transport: 'tcp', host: '127.0.0.1', port: a.port },
+      { id: 'b', transport: 'tcp', host: '127.0.0.1', port: b.port },
+    ],
+    [
+      { id: 'a1', bus: 'a', unit: 1, signals: [{ id: 'x1', table: 'holding', address: 0 }] },
+      { id: 'a2', bus: 'a', unit: 2, signals: [{ id: 'x2', table: 'holding', address: 0 }] },
+      { id: 'b1', bus: 'b', unit: 1, signals: [{ id: 'y1', table: 'holding', address: 0 }] },
+    ],
+  );
+  const buses = new Map(cfg.buses.map((bc) => [bc.id, new FieldBus(bc, log)]));
+  t.after(async () => {
+    for (const bus of buses.values()) await bus.close();
+  });
+  const out = collectingSink();
+  const polls = cfg.devices.map((d) => new DevicePoller(d, buses.get(d.bus)!, out.sink, log, Date.now).pollOnce());
+  const results = await Promise.all(polls);
+  assert.ok(results.every((r) => r.answered));
+  assert.equal(maxInFlight, 2, 'one transaction per endpoint, both endpoints at once');
+  assert.equal(a.connections, 1, 'two devices, one connection to their endpoint');
+  assert.deepEqual([out.values.get('x1'), out.values.get('x2'), out.values.get('y1')], [1, 1, 2]);
+});
