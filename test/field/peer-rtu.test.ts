@@ -1,5 +1,6 @@
 /** The engine as an RTU master on a socat pty pair: pymodbus as the slave; the port vanishing and coming back. */
 import { test } from 'node:test';
+import { writeFileSync } from 'node:fs';
 import assert from 'node:assert/strict';
 import { createLogger } from '../../src/log.ts';
 import { DevicePoller } from '../../src/field/device-poller.ts';
@@ -19,7 +20,8 @@ test('RTU against pymodbus on a pty pair: exact values for 2 units, reads only',
   t.after(() => pty.stop());
   const d2 = fixtureDevice('u2', 2);
   const d9 = fixtureDevice('u9', 3);
-  const peer = await startPymodbus(tmp.dir, new Map<number, Image>([[2, d2.image], [9, d9.image]]), { serial: pty.b, baud: 19200 });
+  const images = new Map<number, Image>([[2, d2.image], [9, d9.image]]);
+  let peer = await startPymodbus(tmp.dir, images, { serial: pty.b, baud: 19200 });
   t.after(() => peer.stop());
   const cfg = buildConfig(
     [{ id: 'rs485', transport: 'rtu', path: pty.a, baud: 19200, parity: 'none', timeout_ms: 500, retries: 2 }],
@@ -38,6 +40,25 @@ test('RTU against pymodbus on a pty pair: exact values for 2 units, reads only',
   assert.deepEqual(out.failures, new Map());
   for (const [id, v] of [...d2.expected, ...d9.expected]) assert.equal(out.values.get(id), v, id);
   assert.deepEqual([...new Set(peer.functionCodes)].sort(), [1, 2, 3, 4]);
+
+  // Garbage bytes written into the pty (they reach the master's side as line noise).
+  writeFileSync(pty.b, Buffer.from([0x00, 0xff, 0x02, 0x03, 0x55, 0xaa, 0x13]));
+  const afterNoise = await pollers[0]!.pollOnce();
+  assert.equal(afterNoise.answered, true);
+  assert.ok(afterNoise.reads.every((x) => !x.failure), JSON.stringify(afterNoise.reads.map((x) => x.failure).filter(Boolean)));
+
+  // The slave stopped mid-run: timeouts and backoff; it comes back on the same port and the device recovers.
+  await peer.stop();
+  const down = await pollers[1]!.pollOnce();
+  assert.equal(down.answered, false);
+  assert.equal(down.reads[0]!.failure?.kind, 'timeout');
+  assert.ok(pollers[1]!.backoffS > 0);
+  peer = await startPymodbus(tmp.dir, images, { serial: pty.b, baud: 19200 });
+  const back = await pollers[1]!.pollOnce();
+  assert.equal(back.answered, true, JSON.stringify(back.reads.map((x) => x.failure).filter(Boolean)));
+  assert.equal(pollers[1]!.backoffS, 0);
+  for (const [id, v] of d9.expected) assert.equal(out.values.get(id), v, id);
+  assert.equal(bus.connection.opens, 1, 'the port stayed open throughout');
 });
 
 test('RTU: the pty removed and recreated is reopened, with backoff meanwhile', async (t) => {
