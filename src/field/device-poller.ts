@@ -134,8 +134,9 @@ export class DevicePoller {
     }
     const delay = Math.round(this.backoff.fail());
     this.backoffUntil = Date.now() + delay;
-    // One line per backoff step: the steps grow, so this is rate-limited by construction.
-    this.log.warn({ event: 'device_backoff', device: this.device.id, kind: down?.kind, backoff_ms: delay, failures: this.backoff.consecutiveFailures }, `device ${this.device.id}: ${down?.message ?? 'no reply'}; next poll in ${delay} ms`);
+    // One line per backoff step: the steps grow, so this is rate-limited by construction. A bus
+    // that cannot open logs that itself, once per attempt: its devices then only log at debug.
+    this.log[down?.kind === 'disconnected' ? 'debug' : 'warn']({ event: 'device_backoff', device: this.device.id, kind: down?.kind, backoff_ms: delay, failures: this.backoff.consecutiveFailures }, `device ${this.device.id}: ${down?.message ?? 'no reply'}; next poll in ${delay} ms`);
   }
 
   private async readWithBusyRetry(read: PlannedRead): Promise<ReadResult> {
