@@ -13,7 +13,10 @@ import { charTimeS, t35S, type SerialFraming } from '../field/wire-timing.ts';
 import { answerPdu, FunctionCodeLog } from './modbus-answer.ts';
 import type { RegisterSource } from './register-source.ts';
 
-export type RtuFault = 'crc' | 'garbage' | 'wrong_unit' | 'truncate' | 'silent';
+/** crc: last byte flipped; garbage: noise before the reply; wrong_unit / wrong_function: a valid
+ *  frame with another unit id / read function; byte_count: a valid frame one register short;
+ *  truncate: the last 3 bytes missing; silent: no reply. */
+export type RtuFault = 'crc' | 'garbage' | 'wrong_unit' | 'wrong_function' | 'byte_count' | 'truncate' | 'silent';
 
 export interface RtuSlaveOptions {
   /** A serial device (e.g. one end of `socat pty,raw,echo=0,link=A pty,raw,echo=0,link=B`). */
@@ -85,7 +88,10 @@ export async function startRtuSlave(source: RegisterSource, o: RtuSlaveOptions):
     const pdu = await answerPdu(source, unit, frame.subarray(1, frame.length - 2));
     const fault = faults.shift();
     if (!pdu || unit === 0 || fault === 'silent') return;
-    let out = withCrc(Buffer.concat([Buffer.of(fault === 'wrong_unit' ? (unit % 247) + 1 : unit), pdu]));
+    let body = pdu;
+    if (fault === 'wrong_function') body = Buffer.concat([Buffer.of(pdu[0] === 3 ? 4 : 3), pdu.subarray(1)]);
+    if (fault === 'byte_count' && pdu.length > 4) body = Buffer.concat([Buffer.of(pdu[0]!, pdu[1]! - 2), pdu.subarray(2, pdu.length - 2)]);
+    let out = withCrc(Buffer.concat([Buffer.of(fault === 'wrong_unit' ? (unit % 247) + 1 : unit), body]));
     if (fault === 'crc') out[out.length - 1]! ^= 0xff;
     if (fault === 'truncate') out = out.subarray(0, Math.max(2, out.length - 3));
     if (fault === 'garbage') out = Buffer.concat([Buffer.of(0xff, 0x00, 0x55), out]);

@@ -65,7 +65,8 @@ test('RTU faults are classified, retried where a frame was lost, and t3.5 is kep
   assert.equal(out.values.get('b'), 40);
 
   // Noise in front of a valid reply is skipped (the reply is found after it); the rest fail the read.
-  for (const [fault, kind] of [['crc', 'crc'], ['garbage', 'ok'], ['wrong_unit', 'wrong_unit'], ['truncate', 'timeout'], ['silent', 'timeout']] as const) {
+  const table = [['crc', 'crc'], ['garbage', 'ok'], ['wrong_unit', 'wrong_unit'], ['wrong_function', 'wrong_function'], ['byte_count', 'byte_count'], ['truncate', 'timeout'], ['silent', 'timeout']] as const;
+  for (const [fault, kind] of table) {
     slave.inject(fault);
     assert.equal(await kindOf(d1), kind, fault);
     assert.equal(await kindOf(d1), 'ok', `recovers after ${fault}`);
