@@ -20,12 +20,14 @@ const simOptions: OptionSpec = {
   speed: { type: 'string' },
   control: { type: 'string' },
   weight: { type: 'string' },
+  rtu: { type: 'string', multiple: true },
 };
 const simOptionHelp = {
   config: `gateway config the plant is built from (default ${DEFAULT_CONFIG})`,
   speed: 'simulated seconds per real second for the thermal physics (default 1)',
   control: `HOST:PORT of the HTTP control (GET /state, POST /weight /cooling /fault; default ${DEFAULT_CONTROL}, "off" for none)`,
   weight: 'weight (%) every hall starts at, at steady state (default 0)',
+  rtu: 'BUS=PATH: serve an RTU bus as a wire-timed slave on this serial device (repeatable)',
 };
 
 interface SimArgs {
@@ -33,6 +35,7 @@ interface SimArgs {
   speed: number;
   control: { host: string; port: number } | null;
   weight: number;
+  rtuPaths: Record<string, string>;
 }
 
 function simArgs(values: ParsedValues): SimArgs {
@@ -48,7 +51,14 @@ function simArgs(values: ParsedValues): SimArgs {
     if (!m || Number(m[2]) > 65535) throw new UsageError(`--control: expected HOST:PORT or "off", found "${c}"`);
     control = { host: m[1]!.replace(/^\[|\]$/g, ''), port: Number(m[2]) };
   }
-  return { file, speed, control, weight };
+  const rtuPaths: Record<string, string> = {};
+  const rtu = values['rtu'];
+  for (const spec of Array.isArray(rtu) ? rtu : []) {
+    const m = /^([^=]+)=(.+)$/.exec(String(spec));
+    if (!m) throw new UsageError(`--rtu: expected BUS=PATH, found "${String(spec)}"`);
+    rtuPaths[m[1]!] = m[2]!;
+  }
+  return { file, speed, control, weight, rtuPaths };
 }
 
 function load(file: string, io: CliIo): Config | number {
@@ -62,13 +72,13 @@ function load(file: string, io: CliIo): Config | number {
 }
 
 function simulator(config: Config, args: SimArgs, log: Logger): Simulator {
-  return new Simulator(config, { speed: args.speed, control: args.control, initialWeight: args.weight, log });
+  return new Simulator(config, { speed: args.speed, control: args.control, initialWeight: args.weight, rtuPaths: args.rtuPaths, log });
 }
 
 export const simulateCommand: CliCommand = {
   name: 'simulate',
-  summary: 'run the simulated plant (Modbus/TCP slaves with thermal physics and fault injection) for a gateway config',
-  usage: 'simulate [--config FILE] [--speed N] [--control HOST:PORT] [--weight PCT]',
+  summary: 'run the simulated plant (Modbus/TCP and RTU slaves with thermal physics and fault injection) for a gateway config',
+  usage: 'simulate [--config FILE] [--speed N] [--control HOST:PORT] [--weight PCT] [--rtu BUS=PATH ...]',
   options: simOptions,
   optionHelp: simOptionHelp,
   async run(values, _positionals, io) {
