@@ -4,8 +4,7 @@
  * and the engineering value, unit and quality the signal pipeline gives. Exit 0 when every read
  * of every device answered, 1 otherwise, 78 for a bad config.
  */
-import { loadConfigFile } from '../config/load.ts';
-import { ConfigError } from '../config/problems.ts';
+import { loadConfigOrExit } from './config-arg.ts';
 import type { Config, SignalConfig } from '../config/schema.ts';
 import { ExitCode } from '../errors.ts';
 import { DevicePoller, type PollOutcome } from '../field/device-poller.ts';
@@ -105,14 +104,8 @@ export const readCommand: CliCommand = {
   async run(values, _positionals, io) {
     const file = stringOpt(values, 'config');
     if (file === undefined) throw new UsageError('missing --config FILE');
-    let config: Config;
-    try {
-      config = loadConfigFile(file);
-    } catch (err) {
-      if (!(err instanceof ConfigError)) throw err;
-      io.err(err.message);
-      return ExitCode.config;
-    }
+    const config = loadConfigOrExit(file, io);
+    if (typeof config === 'number') return config;
     const deviceId = stringOpt(values, 'device');
     if (deviceId !== undefined && !config.devices.some((d) => d.id === deviceId)) throw new UsageError(`no device "${deviceId}" in ${file} (devices: ${config.devices.map((d) => d.id).join(', ')})`);
     const reports = await readDevices(config, deviceId);

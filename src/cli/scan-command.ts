@@ -3,9 +3,7 @@
  * per unit (reads only), each bounded by the probe timeout, so the whole scan is bounded by
  * units x timeout. A reply or an exception both mean "a device is there".
  */
-import { loadConfigFile } from '../config/load.ts';
-import { ConfigError } from '../config/problems.ts';
-import type { Config } from '../config/schema.ts';
+import { loadConfigOrExit } from './config-arg.ts';
 import { ExitCode } from '../errors.ts';
 import { FieldBus } from '../field/field-bus.ts';
 import { ModbusError, ModbusExceptionError } from '../field/modbus-errors.ts';
@@ -36,14 +34,8 @@ export const scanCommand: CliCommand = {
     const busId = stringOpt(values, 'bus');
     if (file === undefined) throw new UsageError('missing --config FILE');
     if (busId === undefined) throw new UsageError('missing --bus ID');
-    let config: Config;
-    try {
-      config = loadConfigFile(file);
-    } catch (err) {
-      if (!(err instanceof ConfigError)) throw err;
-      io.err(err.message);
-      return ExitCode.config;
-    }
+    const config = loadConfigOrExit(file, io);
+    if (typeof config === 'number') return config;
     const busCfg = config.buses.find((b) => b.id === busId);
     if (!busCfg) throw new UsageError(`no bus "${busId}" in ${file} (buses: ${config.buses.map((b) => b.id).join(', ')})`);
     const units = parseUnits(stringOpt(values, 'units') ?? '1-247');

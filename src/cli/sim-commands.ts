@@ -1,6 +1,5 @@
 /** The sim layer's subcommands; the registry in commands.ts lists them. */
-import { loadConfigFile } from '../config/load.ts';
-import { ConfigError } from '../config/problems.ts';
+import { loadConfigOrExit } from './config-arg.ts';
 import type { Config } from '../config/schema.ts';
 import { ExitCode } from '../errors.ts';
 import { createLogger, type Logger } from '../log.ts';
@@ -9,7 +8,7 @@ import { Service } from '../service.ts';
 import { SignalStore } from '../signals/store.ts';
 import { Simulator } from '../sim/simulator.ts';
 import { VERSION } from '../version.ts';
-import { UsageError, stringOpt, type CliCommand, type CliIo, type OptionSpec, type ParsedValues } from './command.ts';
+import { UsageError, stringOpt, type CliCommand, type OptionSpec, type ParsedValues } from './command.ts';
 import { onStopSignal } from './stop-signal.ts';
 
 const DEFAULT_CONFIG = 'config/demo.yaml';
@@ -61,15 +60,6 @@ function simArgs(values: ParsedValues): SimArgs {
   return { file, speed, control, weight, rtuPaths };
 }
 
-function load(file: string, io: CliIo): Config | number {
-  try {
-    return loadConfigFile(file);
-  } catch (err) {
-    if (!(err instanceof ConfigError)) throw err;
-    io.err(err.message);
-    return ExitCode.config;
-  }
-}
 
 function simulator(config: Config, args: SimArgs, log: Logger): Simulator {
   return new Simulator(config, { speed: args.speed, control: args.control, initialWeight: args.weight, rtuPaths: args.rtuPaths, log });
@@ -83,7 +73,7 @@ export const simulateCommand: CliCommand = {
   optionHelp: simOptionHelp,
   async run(values, _positionals, io) {
     const args = simArgs(values);
-    const config = load(args.file, io);
+    const config = loadConfigOrExit(args.file, io);
     if (typeof config === 'number') return config;
     const log = createLogger({ level: config.log.level });
     const stop = onStopSignal(log);
@@ -114,7 +104,7 @@ export const demoCommand: CliCommand = {
     const args = simArgs(values);
     const every = Number(stringOpt(values, 'log-every') ?? '5');
     if (!(every > 0)) throw new UsageError(`--log-every: expected a positive number of seconds`);
-    const config = load(args.file, io);
+    const config = loadConfigOrExit(args.file, io);
     if (typeof config === 'number') return config;
     const log = createLogger({ level: config.log.level });
     log.info({ event: 'config_loaded', config: args.file, site: config.site, gateway_id: config.gateway_id, version: VERSION, node: process.version }, 'config loaded');
