@@ -1,7 +1,6 @@
-import { loadConfigFile } from '../config/load.ts';
-import { ConfigError } from '../config/problems.ts';
 import { ExitCode } from '../errors.ts';
 import { UsageError, type CliCommand } from './command.ts';
+import { loadConfigOrExit } from './config-arg.ts';
 import { buildPlanReport, formatPlanReport } from './plan-report.ts';
 
 export const checkConfigCommand: CliCommand = {
@@ -14,14 +13,10 @@ export const checkConfigCommand: CliCommand = {
   run(values, positionals, io) {
     const file = positionals[0];
     if (file === undefined) throw new UsageError('missing FILE');
-    try {
-      const report = buildPlanReport(loadConfigFile(file));
-      io.out(values['json'] ? JSON.stringify(report, null, 2) : `${file}: OK\n\n${formatPlanReport(report)}`);
-      return Promise.resolve(ExitCode.ok);
-    } catch (err) {
-      if (!(err instanceof ConfigError)) throw err;
-      io.err(err.message);
-      return Promise.resolve(ExitCode.config);
-    }
+    const config = loadConfigOrExit(file, io);
+    if (typeof config === 'number') return Promise.resolve(config);
+    const report = buildPlanReport(config);
+    io.out(values['json'] ? JSON.stringify(report, null, 2) : `${file}: OK\n\n${formatPlanReport(report)}`);
+    return Promise.resolve(ExitCode.ok);
   },
 };

@@ -1,5 +1,4 @@
-import { loadConfigFile } from '../config/load.ts';
-import { ConfigError } from '../config/problems.ts';
+import { loadConfigOrExit } from './config-arg.ts';
 import { ExitCode, LoopgateError } from '../errors.ts';
 import { createLogger } from '../log.ts';
 import { Service } from '../service.ts';
@@ -17,14 +16,8 @@ export const runCommand: CliCommand = {
   async run(values, _positionals, io) {
     const file = stringOpt(values, 'config');
     if (file === undefined) throw new UsageError('missing --config FILE');
-    let config;
-    try {
-      config = loadConfigFile(file);
-    } catch (err) {
-      if (!(err instanceof ConfigError)) throw err;
-      io.err(err.message);
-      return ExitCode.config;
-    }
+    const config = loadConfigOrExit(file, io);
+    if (typeof config === 'number') return config;
     const log = createLogger({ level: config.log.level });
     log.info({ event: 'config_loaded', config: file, site: config.site, gateway_id: config.gateway_id, version: VERSION, node: process.version }, 'config loaded');
     const stop = onStopSignal(log);

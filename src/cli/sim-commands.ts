@@ -1,6 +1,5 @@
 /** The sim layer's subcommands; the registry in commands.ts lists them. */
-import { loadConfigFile } from '../config/load.ts';
-import { ConfigError } from '../config/problems.ts';
+import { loadConfigOrExit } from './config-arg.ts';
 import type { Config } from '../config/schema.ts';
 import { ExitCode } from '../errors.ts';
 import { createLogger, type Logger } from '../log.ts';
@@ -9,7 +8,7 @@ import { Service } from '../service.ts';
 import { SignalStore } from '../signals/store.ts';
 import { Simulator } from '../sim/simulator.ts';
 import { VERSION } from '../version.ts';
-import { UsageError, stringOpt, type CliCommand, type CliIo, type OptionSpec, type ParsedValues } from './command.ts';
+import { UsageError, stringOpt, type CliCommand, type OptionSpec, type ParsedValues } from './command.ts';
 import { onStopSignal } from './stop-signal.ts';
 
 const DEFAULT_CONFIG = 'config/demo.yaml';
@@ -20,12 +19,14 @@ const simOptions: OptionSpec = {
   speed: { type: 'string' },
   control: { type: 'string' },
   weight: { type: 'string' },
+  rtu: { type: 'string', multiple: true },
 };
 const simOptionHelp = {
   config: `gateway config the plant is built from (default ${DEFAULT_CONFIG})`,
   speed: 'simulated seconds per real second for the thermal physics (default 1)',
   control: `HOST:PORT of the HTTP control (GET /state, POST /weight /cooling /fault; default ${DEFAULT_CONTROL}, "off" for none)`,
   weight: 'weight (%) every hall starts at, at steady state (default 0)',
+  rtu: 'BUS=PATH: serve an RTU bus as a wire-timed slave on this serial device (repeatable)',
 };
 
 interface SimArgs {
@@ -33,6 +34,7 @@ interface SimArgs {
   speed: number;
   control: { host: string; port: number } | null;
   weight: number;
+  rtuPaths: Record<string, string>;
 }
 
 function simArgs(values: ParsedValues): SimArgs {
@@ -48,32 +50,30 @@ function simArgs(values: ParsedValues): SimArgs {
     if (!m || Number(m[2]) > 65535) throw new UsageError(`--control: expected HOST:PORT or "off", found "${c}"`);
     control = { host: m[1]!.replace(/^\[|\]$/g, ''), port: Number(m[2]) };
   }
-  return { file, speed, control, weight };
+  const rtuPaths: Record<string, string> = {};
+  const rtu = values['rtu'];
+  for (const spec of Array.isArray(rtu) ? rtu : []) {
+    const m = /^([^=]+)=(.+)$/.exec(String(spec));
+    if (!m) throw new UsageError(`--rtu: expected BUS=PATH, found "${String(spec)}"`);
+    rtuPaths[m[1]!] = m[2]!;
+  }
+  return { file, speed, control, weight, rtuPaths };
 }
 
-function load(file: string, io: CliIo): Config | number {
-  try {
-    return loadConfigFile(file);
-  } catch (err) {
-    if (!(err instanceof ConfigError)) throw err;
-    io.err(err.message);
-    return ExitCode.config;
-  }
-}
 
 function simulator(config: Config, args: SimArgs, log: Logger): Simulator {
-  return new Simulator(config, { speed: args.speed, control: args.control, initialWeight: args.weight, log });
+  return new Simulator(config, { speed: args.speed, control: args.control, initialWeight: args.weight, rtuPaths: args.rtuPaths, log });
 }
 
 export const simulateCommand: CliCommand = {
   name: 'simulate',
-  summary: 'run the simulated plant (Modbus/TCP slaves with thermal physics and fault injection) for a gateway config',
-  usage: 'simulate [--config FILE] [--speed N] [--control HOST:PORT] [--weight PCT]',
+  summary: 'run the simulated plant (Modbus/TCP and RTU slaves with thermal physics and fault injection) for a gateway config',
+  usage: 'simulate [--config FILE] [--speed N] [--control HOST:PORT] [--weight PCT] [--rtu BUS=PATH ...]',
   options: simOptions,
   optionHelp: simOptionHelp,
   async run(values, _positionals, io) {
     const args = simArgs(values);
-    const config = load(args.file, io);
+    const config = loadConfigOrExit(args.file, io);
     if (typeof config === 'number') return config;
     const log = createLogger({ level: config.log.level });
     const stop = onStopSignal(log);
@@ -104,7 +104,7 @@ export const demoCommand: CliCommand = {
     const args = simArgs(values);
     const every = Number(stringOpt(values, 'log-every') ?? '5');
     if (!(every > 0)) throw new UsageError(`--log-every: expected a positive number of seconds`);
-    const config = load(args.file, io);
+    const config = loadConfigOrExit(args.file, io);
     if (typeof config === 'number') return config;
     const log = createLogger({ level: config.log.level });
     log.info({ event: 'config_loaded', config: args.file, site: config.site, gateway_id: config.gateway_id, version: VERSION, node: process.version }, 'config loaded');

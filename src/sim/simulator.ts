@@ -1,6 +1,7 @@
 /**
- * The simulated plant as one component: the plant model, one Modbus/TCP slave per TCP bus of the
- * gateway config, the HTTP control surface, and a periodic log line of what was polled.
+ * The simulated plant as one component: the plant model, one Modbus/TCP slave per TCP bus and one
+ * wire-timed RTU slave per RTU bus given a device path (e.g. the far end of a socat pty pair), the
+ * HTTP control surface, and a periodic log line of what was polled.
  */
 import type { Config } from '../config/schema.ts';
 import type { Component } from '../lifecycle.ts';
@@ -10,6 +11,7 @@ import { ModbusSerialTcpServer } from './modbus-serial-tcp-server.ts';
 import { layoutFromConfig } from './plant-layout.ts';
 import { PlantRegisterSource } from './plant-source.ts';
 import { Plant } from './plant.ts';
+import { startRtuSlave, type RtuSlave } from './rtu-slave.ts';
 import { ScaledClock, type SimClock } from './sim-clock.ts';
 
 export interface SimulatorOptions {
@@ -20,6 +22,9 @@ export interface SimulatorOptions {
   control?: { host: string; port: number } | null;
   /** Listen ports by bus id, overriding the config's (tests pass 0). */
   ports?: Record<string, number>;
+  /** For RTU buses: the serial device the plant's slave opens, by bus id (the gateway opens the
+   *  config's `path`, the other end of the line). RTU buses without one are not simulated. */
+  rtuPaths?: Record<string, string>;
   log?: Logger;
   seed?: number;
   noise?: boolean;
@@ -31,14 +36,17 @@ export interface SimulatorOptions {
 
 interface Slave {
   busId: string;
-  server: ModbusSerialTcpServer;
   source: PlantRegisterSource;
+  start(): Promise<string>;
+  stop(): Promise<void>;
 }
 
 export class Simulator implements Component {
   readonly name = 'simulator';
   readonly plant: Plant;
   private readonly slaves: Slave[] = [];
+  private readonly tcp = new Map<string, ModbusSerialTcpServer>();
+  private readonly rtu = new Map<string, RtuSlave>();
   private readonly control: ControlServer | undefined;
   private readonly log: Logger | undefined;
   private readonly summaryMs: number;
@@ -55,13 +63,36 @@ export class Simulator implements Component {
     this.summaryMs = opts.summaryMs ?? 10_000;
     for (const ep of layout.endpoints) {
       const bus = ep.bus;
-      if (bus.transport !== 'tcp') {
-        this.log?.warn({ bus: bus.id, transport: bus.transport }, `bus ${bus.id} (${bus.transport}) is not simulated here: it needs the RTU slave`);
+      const source = new PlantRegisterSource(this.plant, ep);
+      if (bus.transport === 'tcp') {
+        const server = new ModbusSerialTcpServer(source, { host: bus.host, port: opts.ports?.[bus.id] ?? bus.port }, `sim slave ${bus.id}`);
+        this.tcp.set(bus.id, server);
+        this.slaves.push({
+          busId: bus.id,
+          source,
+          start: async () => {
+            await server.start();
+            return `Modbus/TCP on ${bus.host}:${server.port}`;
+          },
+          stop: () => server.stop(),
+        });
         continue;
       }
-      const source = new PlantRegisterSource(this.plant, ep);
-      const port = opts.ports?.[bus.id] ?? bus.port;
-      this.slaves.push({ busId: bus.id, source, server: new ModbusSerialTcpServer(source, { host: bus.host, port }, `sim slave ${bus.id}`) });
+      const path = opts.rtuPaths?.[bus.id];
+      if (bus.transport !== 'rtu' || path === undefined) {
+        this.log?.warn({ bus: bus.id, transport: bus.transport }, `bus ${bus.id} (${bus.transport}) is not simulated: give the RTU slave a device path (simulate --rtu ${bus.id}=PATH)`);
+        continue;
+      }
+      this.slaves.push({
+        busId: bus.id,
+        source,
+        start: async () => {
+          const rtu = await startRtuSlave(source, { path, baud: bus.baud, parity: bus.parity, stopBits: bus.stop_bits, dataBits: bus.data_bits, wirePaced: true });
+          this.rtu.set(bus.id, rtu);
+          return `Modbus RTU on ${path} (${bus.baud} baud, wire-paced)`;
+        },
+        stop: async () => this.rtu.get(bus.id)?.close(),
+      });
     }
     const control = opts.control === undefined ? { host: '127.0.0.1', port: 0 } : opts.control;
     if (control) this.control = new ControlServer(this.plant, control.host, control.port);
@@ -70,9 +101,8 @@ export class Simulator implements Component {
   async start(): Promise<void> {
     try {
       for (const s of this.slaves) {
-        await s.server.start();
-        const ep = this.endpoint(s.busId);
-        this.log?.info({ bus: s.busId, listen: `${ep?.host}:${ep?.port}`, devices: s.source.devices() }, `plant serving Modbus/TCP for bus ${s.busId} on ${ep?.host}:${ep?.port}`);
+        const where = await s.start();
+        this.log?.info({ bus: s.busId, devices: s.source.devices() }, `plant serving ${where} for bus ${s.busId}`);
       }
       if (this.control) {
         await this.control.start();
@@ -92,17 +122,23 @@ export class Simulator implements Component {
     this.stopping ??= (async () => {
       clearInterval(this.timer);
       for (const s of this.slaves) s.source.close();
-      await Promise.all([...this.slaves.map((s) => s.server.stop()), this.control?.stop()]);
+      await Promise.all([...this.slaves.map((s) => s.stop()), this.control?.stop()]);
     })();
     return this.stopping;
   }
 
   /** Where a bus's slave listens (after start). */
   endpoint(busId: string): { host: string; port: number } | undefined {
-    const s = this.slaves.find((x) => x.busId === busId);
+    const server = this.tcp.get(busId);
     const bus = this.plant.layout.endpoints.find((e) => e.bus.id === busId)?.bus;
-    if (!s || !bus || bus.transport !== 'tcp') return undefined;
-    return { host: bus.host, port: s.server.port };
+    if (!server || !bus || bus.transport !== 'tcp') return undefined;
+    return { host: bus.host, port: server.port };
+  }
+
+  /** What an RTU bus's slave saw: requests, t3.5 violations, function codes received. */
+  rtuStats(busId: string): (RtuSlave['stats'] & { functionCodes: number[] }) | undefined {
+    const rtu = this.rtu.get(busId);
+    return rtu ? { ...rtu.stats, functionCodes: [...rtu.functionCodes.keys()] } : undefined;
   }
 
   controlUrl(): string | undefined {

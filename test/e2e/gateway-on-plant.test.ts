@@ -2,16 +2,12 @@
  * End to end through the wire: the gateway's polling engine polls the simulated plant.
  * - an injected wire break makes the signal bad within one poll, and good again after repair;
  * - a device taken offline goes stale after stale_after_ms, not before.
- * Needs the field engine (src/field/field-components.ts): until it is merged, these tests skip
- * with the reason 'field engine not merged' (the lead removes that guard at merge).
  */
 import { after, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { metrics } from '@opentelemetry/api';
 import { parseConfig } from '../../src/config/load.ts';
-import { createFieldComponents } from '../../src/field/field-components.ts';
 import { createLogger } from '../../src/log.ts';
 import { Readiness } from '../../src/readiness.ts';
 import { Service } from '../../src/service.ts';
@@ -28,8 +24,6 @@ const config = parseConfig(demo.text.replaceAll('poll_ms: 1000', `poll_ms: ${POL
 const log = createLogger({ level: 'silent' });
 const store = new SignalStore(config);
 const readiness = new Readiness();
-const probe = createFieldComponents({ config, log, store, meter: metrics.getMeter('probe'), readiness, clock: Date.now });
-const skip = probe.length === 0 ? 'field engine not merged' : false;
 
 const sim = new Simulator(config, { control: null, noise: false, initialWeight: 30 });
 const service = new Service({ config, log }, { readiness, store, before: [sim] });
@@ -57,7 +51,7 @@ function nextSample(id: string, pred: (s: SignalSample) => boolean, deadlineMs =
   });
 }
 
-test('the gateway polls the plant: good values that match the plant', { skip }, async () => {
+test('the gateway polls the plant: good values that match the plant', async () => {
   const first = nextSample(SIG, (s) => s.quality === 'good');
   await service.start();
   const [s] = (await first).slice(-1);
@@ -65,7 +59,7 @@ test('the gateway polls the plant: good values that match the plant', { skip }, 
   assert.ok(Math.abs(s!.value! - truth.temperature) < 0.01, `polled ${s!.value}, plant ${truth.temperature}`);
 });
 
-test('wire break: bad "loop current low (wire break?)" within one poll; good again after repair', { skip }, async () => {
+test('wire break: bad "loop current low (wire break?)" within one poll; good again after repair', async () => {
   const bad = nextSample(SIG, (s) => s.quality === 'bad');
   sim.plant.injectFault(SIG, 'wire_break');
   const seen = await bad;
@@ -78,7 +72,7 @@ test('wire break: bad "loop current low (wire break?)" within one poll; good aga
   assert.ok((await good).length <= 2);
 });
 
-test('offline: the signal goes stale after stale_after_ms, not before', { skip }, async () => {
+test('offline: the signal goes stale after stale_after_ms, not before', async () => {
   await nextSample(SIG, (s) => s.quality === 'good');
   sim.plant.injectFault('hall-a-plc', 'offline');
   const deadline = Date.now() + 10 * STALE_MS;
