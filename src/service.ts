@@ -10,7 +10,8 @@ import { Readiness } from './readiness.ts';
 import type { Runtime } from './runtime.ts';
 import { SignalStore } from './signals/store.ts';
 import { createTelemetry } from './export/telemetry.ts';
-import { createMqttComponents } from './export/mqtt-components.ts';
+import { createMqttPublisher } from './export/mqtt-components.ts';
+import { createGateEngine } from './gate/create-engine.ts';
 import { createFieldComponents } from './field/field-components.ts';
 import { createApiComponents } from './api/api-components.ts';
 
@@ -102,5 +103,9 @@ export function buildComponents(deps: ServiceDeps, shared: SharedParts = {}): Co
     liveness: shared.liveness ?? new Liveness(),
     clock: Date.now,
   };
-  return [...telemetry.components(rt), ...createMqttComponents(rt), ...createFieldComponents(rt), ...createApiComponents(rt)];
+  const mqtt = createMqttPublisher(rt);
+  const engine = createGateEngine(rt);
+  // Every gate decision also goes to the plant's broker (<prefix>/gate/decisions).
+  if (mqtt) engine.onDecision((d) => mqtt.publishDecision(d));
+  return [...telemetry.components(rt), ...(mqtt ? [mqtt] : []), ...createFieldComponents(rt), ...createApiComponents(rt, { engine })];
 }

@@ -1,4 +1,4 @@
-/** HOST:PORT (schema-validated) split for net.Server.listen; "[::1]:9090" -> { host: "::1", port: 9090 }. */
+/** Splits a validated `HOST:PORT` / `[v6]:PORT` listen string. */
 export function parseListen(listen: string): { host: string; port: number } {
   const i = listen.lastIndexOf(':');
   const host = listen.slice(0, i).replace(/^\[(.*)\]$/, '$1');

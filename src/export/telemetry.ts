@@ -1,107 +1,106 @@
 /**
  * The OpenTelemetry side of the daemon: one MeterProvider (with the loopgate Resource) that every
- * component records on, its readers (the /metrics pull reader; the OTLP push reader when
- * metrics.otlp is set), the signal/zone instruments read from the store, and the components that
- * serve or push it all.
+ * component records on, two readers (Prometheus pull, OTLP/gRPC push, each optional), the signal
+ * metrics produced from the store's snapshot at each collection, and the components that serve
+ * or push them.
  */
-import type { Meter } from '@opentelemetry/api';
-import { MeterProvider } from '@opentelemetry/sdk-metrics';
+import type { Counter, Meter } from '@opentelemetry/api';
+import { AggregationTemporality, MeterProvider, type IMetricReader } from '@opentelemetry/sdk-metrics';
 import type { Config } from '../config/schema.ts';
 import type { Component } from '../lifecycle.ts';
 import type { Logger } from '../log.ts';
 import type { Runtime } from '../runtime.ts';
 import { VERSION } from '../version.ts';
-import { MetricsHttpServer, type Serialize } from './metrics-http-server.ts';
-import { MetricsPullReader } from './metrics-pull-reader.ts';
-import { PrometheusText } from './prometheus-text.ts';
-import { OtlpPush, OtlpPushReader, otlpExporter, type PushExporter } from './otlp-push.ts';
-import { SignalMetricProducer } from './signal-metrics.ts';
-import { telemetryResource } from './telemetry-resource.ts';
+import { IdleReaderGuard } from './idle-reader-guard.ts';
+import { exportMetric } from './metric-names.ts';
+import { MetricsHttpServer } from './metrics-http.ts';
+import { createOtlpReader, type CountingExporter } from './otlp-push.ts';
+import { PullMetricReader } from './pull-reader.ts';
+import { buildResource } from './resource.ts';
+import { buildCatalog } from './signal-series.ts';
+import { SignalMetricProducer } from './signal-producer.ts';
+
+/** OTLP pushes the pull reader may miss before the guard drains it (1 minute at the default 10 s). */
+export const IDLE_PULL_MAX_MISSED = 6;
 
 export interface Telemetry {
   meter: Meter;
-  /** Built once the runtime exists (observable gauges read the store). */
+  /** Built once the runtime exists (signal metrics read the store). */
   components(rt: Runtime): Component[];
+  /** Internals for tests and benchmarks. */
+  readonly provider: MeterProvider;
+  readonly pull: PullMetricReader | undefined;
+  readonly otlp: { reader: IMetricReader; exporter: CountingExporter } | undefined;
+  readonly guard: IdleReaderGuard | undefined;
 }
 
 export interface TelemetryOptions {
-  /** The /metrics serializer (default: PrometheusText, equivalent to the stock OpenTelemetry one and faster). */
-  serialize?: Serialize;
-  /** Without a scrape for this long, each OTLP collection also drains the pull reader's stash; default 60 s. */
-  idleDrainMs?: number;
-  /** Replaces the OTLP/gRPC exporter (tests: an in-memory exporter implementing the same interface). */
-  otlpExporter?: PushExporter;
+  host?: string;
 }
 
-/** Per-instrument cardinality limit: far above the SDK's default 2000 (one series per signal). */
-export const CARDINALITY_LIMIT = 1_000_000;
+export function createTelemetry(config: Config, log: Logger, opts: TelemetryOptions = {}): Telemetry {
+  const catalog = buildCatalog(config);
+  const producers: SignalMetricProducer[] = [];
+  const readers: IMetricReader[] = [];
+  let exports: Counter | undefined;
 
-/** The full telemetry, with the parts tests and benchmarks reach into. */
-export interface TelemetryParts extends Telemetry {
-  provider: MeterProvider;
-  /** The /metrics reader (registered only when metrics.prometheus.enabled). */
-  pullReader: MetricsPullReader;
-  /** The OTLP push reader, when metrics.otlp is set. */
-  pushReader: OtlpPushReader | undefined;
-  serialize: Serialize;
-}
+  let pull: PullMetricReader | undefined;
+  if (config.metrics.prometheus.enabled) {
+    const p = new SignalMetricProducer(catalog);
+    producers.push(p);
+    pull = new PullMetricReader({ metricProducers: [p] });
+    readers.push(pull);
+  }
+  let otlp: Telemetry['otlp'];
+  let guard: IdleReaderGuard | undefined;
+  const otlpConfig = config.metrics.otlp;
+  if (otlpConfig) {
+    const p = new SignalMetricProducer(catalog, otlpConfig.temporality === 'delta' ? AggregationTemporality.DELTA : AggregationTemporality.CUMULATIVE);
+    producers.push(p);
+    const pullReader = pull;
+    otlp = createOtlpReader({
+      config: otlpConfig,
+      log,
+      exports: () => exports,
+      metricProducers: [p],
+      afterExport: async () => guard?.tick(),
+    });
+    readers.push(otlp.reader);
+    if (pullReader) guard = new IdleReaderGuard(pullReader, IDLE_PULL_MAX_MISSED);
+  }
 
-export function createTelemetry(config: Config, log: Logger, opts: TelemetryOptions = {}): TelemetryParts {
-  const resource = telemetryResource(config);
-  const signals = new SignalMetricProducer(config, resource);
-  const pullReader = new MetricsPullReader({ idleDrainMs: opts.idleDrainMs ?? 60_000, cardinalityLimit: CARDINALITY_LIMIT, metricProducers: [signals] });
-  const otlp = config.metrics.otlp;
-  const pushReader = otlp ? new OtlpPushReader(otlp.temporality, CARDINALITY_LIMIT, [signals]) : undefined;
-  // A reader nobody collects would stash every collection of the other one: /metrics' reader is
-  // registered only when /metrics is served.
-  const readers = [...(config.metrics.prometheus.enabled ? [pullReader] : []), ...(pushReader ? [pushReader] : [])];
-  const provider = new MeterProvider({ resource, readers });
+  const provider = new MeterProvider({ resource: buildResource(config, opts.host), readers });
   const meter = provider.getMeter('loopgate', VERSION);
-  const text = new PrometheusText();
-  const serialize = opts.serialize ?? ((rm) => text.serialize(rm));
+  exports = meter.createCounter(exportMetric.otlpExports, { unit: '{export}', description: 'OTLP/gRPC export attempts by loopgate.result (ok | failed)' });
+  const scrapes = meter.createCounter(exportMetric.scrapes, { unit: '{scrape}', description: 'Scrapes of /metrics by loopgate.result (ok | error)' });
+
   return {
     meter,
     provider,
-    pullReader,
-    pushReader,
-    serialize,
+    pull,
+    otlp,
+    get guard() {
+      return guard;
+    },
     components(rt: Runtime): Component[] {
-      // Start order = stop order reversed: the provider shuts down last, after the final OTLP flush.
-      const parts: Component[] = [new SignalMetricsComponent(rt, provider, signals)];
-      if (otlp && pushReader) parts.push(new OtlpPush(otlp, pushReader, opts.otlpExporter ?? otlpExporter(otlp), meter, log, () => pullReader.drainIfIdle()));
-      if (config.metrics.prometheus.enabled) parts.push(new MetricsHttpServer(config.metrics.prometheus, pullReader, serialize, rt.readiness, log));
-      return parts;
+      for (const p of producers) p.bind(() => rt.store.snapshot());
+      // Started first, stopped last: the final OTLP push happens after everything else stopped.
+      const out: Component[] = [providerComponent(provider)];
+      if (pull) out.push(new MetricsHttpServer({ config: config.metrics.prometheus, reader: pull, readiness: rt.readiness, log: rt.log, scrapes }));
+      return out;
     },
   };
 }
 
-/** Connects the signal metrics to the store; on stop, shuts the provider down (last). */
-class SignalMetricsComponent implements Component {
-  readonly name = 'telemetry';
-  private readonly rt: Runtime;
-  private readonly provider: MeterProvider;
-  private readonly signals: SignalMetricProducer;
-  private stopping: Promise<void> | undefined;
-
-  constructor(rt: Runtime, provider: MeterProvider, signals: SignalMetricProducer) {
-    this.rt = rt;
-    this.provider = provider;
-    this.signals = signals;
-  }
-
-  async start(): Promise<void> {
-    this.signals.bind(() => this.rt.store.snapshot());
-  }
-
-  stop(): Promise<void> {
-    this.stopping ??= (async () => {
-      this.signals.bind(undefined);
-      try {
-        await this.provider.shutdown({ timeoutMillis: 5000 });
-      } catch (err) {
-        this.rt.log.warn({ err, component: 'telemetry' }, 'meter provider shutdown failed');
-      }
-    })();
-    return this.stopping;
-  }
+/** Stops the provider last among the metrics parts: a final OTLP push, then the readers close. */
+function providerComponent(provider: MeterProvider): Component {
+  let stopping: Promise<void> | undefined;
+  return {
+    name: 'meter-provider',
+    start: async () => {},
+    stop: () => {
+      stopping ??= provider.shutdown({ timeoutMillis: 5000 }).catch(() => {});
+      return stopping;
+    },
+  };
 }

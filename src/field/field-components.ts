@@ -1,7 +1,43 @@
-/** The Modbus polling engine's components (one per bus). Placeholder until the field issue lands. */
+/**
+ * The Modbus polling engine's components: one per bus (its connection, queue and the pollers of
+ * its devices). Readiness: each bus opened once, and every device's first poll done.
+ */
 import type { Component } from '../lifecycle.ts';
 import type { Runtime } from '../runtime.ts';
+import { DevicePoller } from './device-poller.ts';
+import { FieldBus } from './field-bus.ts';
+import { createFieldMetrics, type FieldMetrics } from './field-metrics.ts';
 
-export function createFieldComponents(_rt: Runtime): Component[] {
-  return [];
+export class BusComponent implements Component {
+  readonly name: string;
+  readonly bus: FieldBus;
+  readonly pollers: DevicePoller[];
+
+  constructor(rt: Runtime, bus: FieldBus, metrics: FieldMetrics) {
+    this.name = `field-bus:${bus.config.id}`;
+    this.bus = bus;
+    const log = rt.log.child({ component: 'bus', bus: bus.config.id });
+    this.pollers = rt.config.devices.filter((d) => d.bus === bus.config.id).map((d) => new DevicePoller(d, bus, rt.store, log, rt.clock, metrics));
+    // A bus without devices never transacts, so it is not waited for.
+    if (this.pollers.length > 0) bus.connection.onOpen = rt.readiness.require(`bus ${bus.config.id} opened`);
+    for (const p of this.pollers) p.onFirstPoll = rt.readiness.require(`device ${p.device.id} first poll`);
+  }
+
+  start(): Promise<void> {
+    for (const p of this.pollers) p.start();
+    return Promise.resolve();
+  }
+
+  async stop(): Promise<void> {
+    await Promise.all(this.pollers.map((p) => p.stop()));
+    await this.bus.close();
+  }
+}
+
+export function createFieldComponents(rt: Runtime): Component[] {
+  const metrics = createFieldMetrics(rt.meter);
+  const components = rt.config.buses.map((b) => new BusComponent(rt, new FieldBus(b, rt.log.child({ component: 'bus', bus: b.id }), metrics), metrics));
+  metrics.observeBuses(() => components.map((c) => ({ bus: c.bus.config.id, utilization: c.bus.utilization() })));
+  metrics.observeDevices(() => components.flatMap((c) => c.pollers.map((p) => ({ device: p.device.id, backoffS: p.backoffS }))));
+  return components;
 }

@@ -28,9 +28,9 @@ import type { RunRequest, RunResult } from './gate-load.ts';
 setFlagsFromString('--expose-gc');
 const gc = runInNewContext('gc') as () => void;
 
-const ROUNDS = Number(process.env['BENCH_ROUNDS'] ?? 3);
-const DURATION_MS = Number(process.env['BENCH_DURATION_MS'] ?? 1500);
-const HEAP_CALLS = Number(process.env['BENCH_HEAP_CALLS'] ?? 200_000);
+const ROUNDS = Number(process.env['BENCH_ROUNDS'] ?? 7);
+const DURATION_MS = Number(process.env['BENCH_DURATION_MS'] ?? 1000);
+const HEAP_CALLS = Number(process.env['BENCH_HEAP_CALLS'] ?? 100_000);
 const CONCURRENCY = [1, 16, 64];
 /** BENCH_HEAP_ONLY=1: skip the latency table (the long 1 M-call heap run on its own). */
 const HEAP_ONLY = process.env['BENCH_HEAP_ONLY'] === '1';
@@ -104,16 +104,21 @@ for (const tls of HEAP_ONLY ? [] : [false, true]) {
     const runs: { gate: RunResult[]; noop: RunResult[] } = { gate: [], noop: [] };
     for (let i = 0; i < ROUNDS; i++) {
       const base = { concurrency, warmupMs: 300, durationMs: DURATION_MS, ...(tls ? { tls: clientTls } : {}) };
-      runs.noop.push(await load({ ...base, address: noop.address }));
-      runs.gate.push(await load({ ...base, address: gate.address }));
+      // Alternate which goes first so neither always inherits the other's garbage or a load swing.
+      for (const which of i % 2 === 0 ? (['noop', 'gate'] as const) : (['gate', 'noop'] as const)) {
+        runs[which].push(await load({ ...base, address: which === 'gate' ? gate.address : noop.address }));
+      }
     }
     const m = (k: 'gate' | 'noop', f: keyof RunResult) => median(runs[k].map((r) => r[f]));
+    // Ratios are medians of per-round pairs (adjacent in time): the machine is shared, and a
+    // load swing between rounds then cancels instead of landing on one side.
+    const paired = (f: keyof RunResult, invert = false) => median(runs.gate.map((g, i) => (invert ? runs.noop[i]![f] / g[f] : g[f] / runs.noop[i]![f])));
     const row = {
       transport: tls ? 'mtls' : 'plaintext',
       clients: concurrency,
       gate: { p50_ms: r3(m('gate', 'p50Ms')), p99_ms: r3(m('gate', 'p99Ms')), calls_per_s: Math.round(m('gate', 'callsPerS')), errors: runs.gate.reduce((s, r) => s + r.errors, 0) },
       noop: { p50_ms: r3(m('noop', 'p50Ms')), p99_ms: r3(m('noop', 'p99Ms')), calls_per_s: Math.round(m('noop', 'callsPerS')), errors: runs.noop.reduce((s, r) => s + r.errors, 0) },
-      ratio: { p50: r3(m('gate', 'p50Ms') / m('noop', 'p50Ms')), p99: r3(m('gate', 'p99Ms') / m('noop', 'p99Ms')), throughput: r3(m('noop', 'callsPerS') / m('gate', 'callsPerS')) },
+      ratio: { p50: r3(paired('p50Ms')), p99: r3(paired('p99Ms')), throughput: r3(paired('callsPerS', true)) },
     };
     row['within_1_25x' as keyof typeof row] = (row.ratio.p50 <= 1.25 && row.ratio.p99 <= 1.25 && row.ratio.throughput <= 1.25) as never;
     results.push(row);

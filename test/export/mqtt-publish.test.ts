@@ -2,13 +2,13 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { MqttPublisher } from '../../src/export/mqtt-publisher.ts';
-import { createMqttComponents } from '../../src/export/mqtt-components.ts';
+import { createMqttPublisher } from '../../src/export/mqtt-components.ts';
 import { startBroker, subscriber, tempDir, testConfig, testRuntime } from './mqtt-peers.ts';
 
 test('no mqtt block: no MQTT component', () => {
   const cfg = testConfig({ url: 'mqtt://127.0.0.1:1' });
   const { mqtt: _drop, ...rest } = cfg;
-  assert.deepEqual(createMqttComponents(testRuntime({ ...rest } as typeof cfg)), []);
+  assert.equal(createMqttPublisher(testRuntime({ ...rest } as typeof cfg)), undefined);
 });
 
 test('signals, zones, decisions and the online status arrive as JSON', async (t) => {

@@ -1,79 +1,101 @@
 /**
  * An OTLP/gRPC metrics receiver for tests: grpc-js serving
- * opentelemetry.proto.collector.metrics.v1.MetricsService/Export, decoding each request with the
- * OTLP descriptor in fixtures/otlp and emitting it. Can be stopped and started again on its port.
+ * opentelemetry.proto.collector.metrics.v1.MetricsService from the official proto files
+ * (test/fixtures/otlp-proto). Requests are decoded by proto-loader into plain objects.
  */
-import { EventEmitter } from 'node:events';
+import { once, EventEmitter } from 'node:events';
 import { fileURLToPath } from 'node:url';
 import * as grpc from '@grpc/grpc-js';
-import { loadSync } from '@grpc/proto-loader';
+import * as protoLoader from '@grpc/proto-loader';
 
-const protoFile = fileURLToPath(new URL('./fixtures/otlp/otlp-metrics-v1.proto', import.meta.url));
+const protoRoot = fileURLToPath(new URL('../fixtures/otlp-proto/', import.meta.url));
 
-export interface OtlpKeyValue {
+export interface KeyValue {
   key: string;
-  value: { stringValue?: string; boolValue?: boolean; intValue?: string; doubleValue?: number; value?: string };
+  value: { stringValue?: string; intValue?: string; doubleValue?: number; boolValue?: boolean; value?: string };
 }
-export interface OtlpNumberPoint {
-  attributes: OtlpKeyValue[];
+export interface NumberPoint {
+  attributes: KeyValue[];
   asDouble?: number;
   asInt?: string;
-  value?: string;
+  startTimeUnixNano: string;
+  timeUnixNano: string;
 }
 export interface OtlpMetric {
   name: string;
   description: string;
   unit: string;
-  data?: 'gauge' | 'sum' | 'histogram';
-  gauge?: { dataPoints: OtlpNumberPoint[] };
-  sum?: { dataPoints: OtlpNumberPoint[]; aggregationTemporality: string; isMonotonic: boolean };
-  histogram?: { dataPoints: Array<{ attributes: OtlpKeyValue[]; count: string; bucketCounts: string[]; explicitBounds: number[] }>; aggregationTemporality: string };
+  gauge?: { dataPoints: NumberPoint[] };
+  sum?: { dataPoints: NumberPoint[]; aggregationTemporality: string; isMonotonic: boolean };
+  histogram?: { dataPoints: Array<{ attributes: KeyValue[]; count: string; explicitBounds: number[]; bucketCounts: string[] }>; aggregationTemporality: string };
 }
-export interface OtlpRequest {
-  resourceMetrics: Array<{ resource: { attributes: OtlpKeyValue[] }; scopeMetrics: Array<{ scope: { name: string; version: string }; metrics: OtlpMetric[] }> }>;
+export interface ExportRequest {
+  resourceMetrics: Array<{ resource: { attributes: KeyValue[] }; scopeMetrics: Array<{ scope: { name: string }; metrics: OtlpMetric[] }> }>;
 }
 
-export class OtlpReceiver extends EventEmitter<{ export: [OtlpRequest] }> {
-  readonly requests: OtlpRequest[] = [];
-  /** gRPC metadata of each request (same order as requests). */
-  readonly metadata: Array<Record<string, unknown>> = [];
+const definition = protoLoader.loadSync('opentelemetry/proto/collector/metrics/v1/metrics_service.proto', {
+  includeDirs: [protoRoot],
+  keepCase: false,
+  longs: String,
+  enums: String,
+  defaults: true,
+  arrays: true,
+  oneofs: true,
+});
+const pkg = grpc.loadPackageDefinition(definition) as unknown as {
+  opentelemetry: { proto: { collector: { metrics: { v1: { MetricsService: { service: grpc.ServiceDefinition } } } } } };
+};
+const service = pkg.opentelemetry.proto.collector.metrics.v1.MetricsService.service;
+
+export class OtlpReceiver extends EventEmitter<{ request: [ExportRequest, grpc.Metadata] }> {
+  /** Requests received so far; only the last `keep` are retained (memory tests push hundreds). */
+  received = 0;
+  readonly requests: ExportRequest[] = [];
+  private readonly keep: number;
   private server: grpc.Server | undefined;
-  port = 0;
 
-  async start(port = this.port): Promise<number> {
-    const def = loadSync(protoFile, { keepCase: false, longs: String, enums: String, defaults: true, oneofs: true });
-    const service = (def['opentelemetry.proto.collector.metrics.v1.MetricsService'] as grpc.ServiceDefinition);
+  constructor(keep = 4) {
+    super();
+    this.keep = keep;
+  }
+
+  /** Binds 127.0.0.1:port (0 = any free port) and returns the port. */
+  async start(port = 0, creds: grpc.ServerCredentials = grpc.ServerCredentials.createInsecure()): Promise<number> {
     const server = new grpc.Server();
     server.addService(service, {
-      Export: (call: grpc.ServerUnaryCall<OtlpRequest, object>, cb: grpc.sendUnaryData<object>) => {
-        this.metadata.push(call.metadata.getMap());
+      Export: (call: grpc.ServerUnaryCall<ExportRequest, unknown>, callback: grpc.sendUnaryData<unknown>) => {
+        this.received++;
         this.requests.push(call.request);
-        this.emit('export', call.request);
-        cb(null, {});
+        if (this.requests.length > this.keep) this.requests.shift();
+        this.emit('request', call.request, call.metadata);
+        callback(null, {});
       },
     });
-    this.port = await new Promise<number>((resolve, reject) => server.bindAsync(`127.0.0.1:${port}`, grpc.ServerCredentials.createInsecure(), (err, p) => (err ? reject(err) : resolve(p))));
+    const bound = await new Promise<number>((resolve, reject) => server.bindAsync(`127.0.0.1:${port}`, creds, (err, p) => (err ? reject(err) : resolve(p))));
     this.server = server;
-    return this.port;
+    return bound;
   }
 
-  stop(): void {
-    this.server?.forceShutdown();
+  async stop(): Promise<void> {
+    const s = this.server;
     this.server = undefined;
+    if (!s) return;
+    s.forceShutdown();
+  }
+
+  /** The next request to arrive. */
+  async nextRequest(): Promise<ExportRequest> {
+    const [req] = (await once(this, 'request')) as [ExportRequest];
+    return req;
   }
 }
 
-export function attrs(kvs: OtlpKeyValue[]): Record<string, string | number | boolean> {
-  const out: Record<string, string | number | boolean> = {};
-  for (const kv of kvs) {
-    const v = kv.value;
-    out[kv.key] = v.stringValue ?? v.doubleValue ?? v.boolValue ?? Number(v.intValue);
-  }
-  return out;
+export function attr(kvs: KeyValue[], key: string): string | number | boolean | undefined {
+  const v = kvs.find((kv) => kv.key === key)?.value;
+  if (!v) return undefined;
+  return v.stringValue ?? v.doubleValue ?? v.boolValue ?? (v.intValue !== undefined ? Number(v.intValue) : undefined);
 }
 
-export function metricsOf(req: OtlpRequest): Map<string, OtlpMetric> {
-  const out = new Map<string, OtlpMetric>();
-  for (const rm of req.resourceMetrics) for (const sm of rm.scopeMetrics) for (const m of sm.metrics) out.set(m.name, m);
-  return out;
+export function metricsOf(req: ExportRequest): OtlpMetric[] {
+  return req.resourceMetrics.flatMap((rm) => rm.scopeMetrics.flatMap((sm) => sm.metrics));
 }
