@@ -6,6 +6,7 @@
 import { GateCallError, GateClient } from '../api/gate-client.ts';
 import { LoopgateError } from '../errors.ts';
 import { UsageError, stringOpt, type CliCommand, type CliIo, type ParsedValues } from './command.ts';
+import { canaryDemoCommand } from './canary-demo-command.ts';
 import { formatDecision, formatZone } from './gate-format.ts';
 
 export const GateExit = { allow: 0, hold: 1, deny: 2, error: 3 } as const;
@@ -160,4 +161,4 @@ export const gateCommand: CliCommand = {
   },
 };
 
-export const gateCommands: readonly CliCommand[] = [gateCommand];
+export const gateCommands: readonly CliCommand[] = [gateCommand, canaryDemoCommand];
