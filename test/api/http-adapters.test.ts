@@ -211,3 +211,28 @@ test('malformed requests: 400 naming the field or the JSON problem, 404, 405 wit
 test('the route table covers every Flagger hook and the Argo path', () => {
   assert.deepEqual([...ADAPTER_ROUTES.keys()], [...FLAGGER_HOOKS.map((h) => `/flagger/${h}`), '/argo/v1/evaluate']);
 });
+
+test('createApiComponents: the HTTP adapters run exactly when gate.http is enabled, on the same engine as gRPC', async (t) => {
+  const { metrics } = await import('@opentelemetry/api');
+  const { createApiComponents } = await import('../../src/api/api-components.ts');
+  const { HttpAdapterServer } = await import('../../src/api/http-server.ts');
+  const { Readiness } = await import('../../src/readiness.ts');
+  const { SignalStore } = await import('../../src/signals/store.ts');
+  const { silentLog } = await import('../gate/fixtures.ts');
+  const build = (http: Record<string, unknown> | undefined) => {
+    const config = plantConfig({ gate: http ? { http } : {} });
+    return createApiComponents({ config, log: silentLog, store: new SignalStore(config), meter: metrics.getMeter('t'), readiness: new Readiness(), clock: Date.now });
+  };
+  assert.equal(build(undefined).filter((c) => c instanceof HttpAdapterServer).length, 0);
+  assert.equal(build({ listen: '127.0.0.1:0', enabled: false }).filter((c) => c instanceof HttpAdapterServer).length, 0);
+  const on = build({ listen: '127.0.0.1:0' });
+  const http = on.find((c) => c instanceof HttpAdapterServer)!;
+  for (const c of on) await c.start();
+  t.after(async () => {
+    for (const c of [...on].reverse()) await c.stop();
+  });
+  const res = await fetch(`http://127.0.0.1:${http.port}/argo/v1/evaluate?zone=hall-a&weight=10&rollout=shop/x`);
+  assert.equal(res.status, 200);
+  // No samples in this store: the gate fails closed.
+  assert.equal(((await res.json()) as { verdict: string }).verdict, 'HOLD');
+});
