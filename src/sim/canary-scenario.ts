@@ -98,12 +98,15 @@ export async function runCanaryScenario(o: CanaryScenarioOptions): Promise<Canar
   if (!zoneCfg) throw new Error(`zone "${zone}" is not in the config`);
   const speed = o.speed ?? 1;
   const cooling = o.cooling ?? 100;
-  const config = withCooling(atSpeed(o.config, speed), zone, cooling);
+  // The plant is built from the hall as configured and gets its cooling through its knob; the
+  // gateway runs the model that knows about the cooling.
+  const plantConfig = atSpeed(o.config, speed);
+  const config = withCooling(plantConfig, zone, cooling);
   const clock = new ScaledClock(speed);
   const now = (): number => clock.now();
   const sleep = (simS: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, (simS * 1000) / speed));
 
-  const sim = new Simulator(config, { clock, control: { host: '127.0.0.1', port: 0 }, noise: o.noise ?? false, ...(o.ports ? { ports: o.ports } : {}), summaryMs: 0, log: o.log });
+  const sim = new Simulator(plantConfig, { clock, control: { host: '127.0.0.1', port: 0 }, noise: o.noise ?? false, ...(o.ports ? { ports: o.ports } : {}), summaryMs: 0, log: o.log });
   const readiness = new Readiness();
   const rt: Runtime = { config, log: o.log, store: new SignalStore(config, now), meter: metrics.getMeter('loopgate-canary-demo'), readiness, clock: now };
   const api = createApiComponents(rt);
