@@ -12,8 +12,22 @@ import { LoopgateError } from '../errors.ts';
 export class TlsConfigError extends LoopgateError {}
 
 export function serverCredentials(gate: Pick<GateConfig, 'tls'>): grpc.ServerCredentials {
+  const files = readTlsFiles(gate);
+  if (!files) return grpc.ServerCredentials.createInsecure();
+  const ca = files.clientCa ?? null;
+  return grpc.ServerCredentials.createSsl(ca, [{ cert_chain: files.cert, private_key: files.key }], ca !== null);
+}
+
+export interface TlsFiles {
+  cert: Buffer;
+  key: Buffer;
+  clientCa: Buffer | undefined;
+}
+
+/** gate.tls read from disk (the key's mode checked first); undefined without TLS. The HTTP adapters use the same files. */
+export function readTlsFiles(gate: Pick<GateConfig, 'tls'>): TlsFiles | undefined {
   const tls = gate.tls;
-  if (!tls) return grpc.ServerCredentials.createInsecure();
+  if (!tls) return undefined;
   checkKeyMode(tls.key);
   const read = (what: string, file: string): Buffer => {
     try {
@@ -22,9 +36,7 @@ export function serverCredentials(gate: Pick<GateConfig, 'tls'>): grpc.ServerCre
       throw new TlsConfigError('LG_CONFIG_TLS_FILE', `gate.tls.${what}: cannot read ${file}: ${(err as Error).message}`, { cause: err });
     }
   };
-  const pair = { cert_chain: read('cert', tls.cert), private_key: read('key', tls.key) };
-  const ca = tls.client_ca !== undefined ? read('client_ca', tls.client_ca) : null;
-  return grpc.ServerCredentials.createSsl(ca, [pair], ca !== null);
+  return { cert: read('cert', tls.cert), key: read('key', tls.key), clientCa: tls.client_ca !== undefined ? read('client_ca', tls.client_ca) : undefined };
 }
 
 export function checkKeyMode(file: string): void {
