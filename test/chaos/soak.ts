@@ -10,7 +10,7 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { cpus } from 'node:os';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
@@ -18,7 +18,7 @@ import * as grpc from '@grpc/grpc-js';
 import { loadGateGrpc } from '../../src/api/proto-load.ts';
 import type { Decision__Output } from '../../src/gate/generated/loopgate/v1/Decision.ts';
 import { Prng } from '../../src/sim/prng.ts';
-import { binPath } from '../helpers/cli.ts';
+import { binPath, repoRoot } from '../helpers/cli.ts';
 import { OtlpReceiver } from '../export/otlp-receiver.ts';
 import { waitForPort } from '../export/mqtt-peers.ts';
 import { freePort, Mosquitto, POLL_MS, rssBytes, SeqTracker, soakConfig, STALE_AFTER_MS, type SoakPorts } from './soak-peers.ts';
@@ -43,8 +43,11 @@ const loopSignals = cfg.zones.flatMap((z) => z.temperature);
 
 const failures: string[] = [];
 const procs: ChildProcess[] = [];
-function start(args: string[], name: string): { child: ChildProcess; out: () => string } {
-  const child = spawn(process.execPath, [binPath, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+// The daemon runs with the Node flags of systemd/loopgate.service's ExecStart (the heap bound).
+const unit = readFileSync(join(repoRoot, 'systemd', 'loopgate.service'), 'utf8');
+const nodeFlags = (/^ExecStart=\S+node((?:\s+--\S+)*)\s/m.exec(unit)?.[1] ?? '').trim().split(/\s+/).filter(Boolean);
+function start(args: string[], name: string, flags: string[] = []): { child: ChildProcess; out: () => string } {
+  const child = spawn(process.execPath, [...flags, binPath, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
   procs.push(child);
   let out = '';
   const keep = (d: Buffer): void => {
@@ -68,7 +71,7 @@ const sim = start(['simulate', '--config', file, '--control', `127.0.0.1:${ports
 await waitForPort(ports.control, 30_000);
 const control = async (path: string, body: unknown): Promise<number> => (await fetch(`http://127.0.0.1:${ports.control}${path}`, { method: 'POST', body: JSON.stringify(body) })).status;
 
-const daemon = start(['run', '--config', file], 'daemon');
+const daemon = start(['run', '--config', file], 'daemon', nodeFlags);
 let stopping = false;
 daemon.child.on('exit', (code, sig) => {
   if (!stopping) failures.push(`daemon exited (${code ?? sig}) during the soak:\n${daemon.out().slice(-3000)}`);
@@ -230,6 +233,7 @@ const result: SoakResult = {
   rss_mb: { after_warmup: Math.round(base / 1e5) / 10, end: Math.round(last / 1e5) / 10, growth_pct: Math.round(growth * 1000) / 10 },
   crashed: failures.some((f) => f.includes('exited')),
   failures,
+  node_flags: nodeFlags,
   machine: { cpu: cpus()[0]?.model ?? 'unknown', cores: cpus().length, node: process.version },
 };
 console.log(JSON.stringify(result));
