@@ -41,8 +41,8 @@ USER loopgate
 EXPOSE 9090 50051 8080
 VOLUME ["/var/lib/loopgate"]
 # Ready = first full poll cycle done and the gate can evaluate. No curl in slim: Node's fetch.
-# LEAD (merge): confirm the listener that serves /readyz; override with -e LOOPGATE_HEALTH_URL=...
-ENV LOOPGATE_HEALTH_URL=http://127.0.0.1:8080/readyz
+# /readyz is served beside /metrics (metrics.prometheus.listen); override with -e LOOPGATE_HEALTH_URL=...
+ENV LOOPGATE_HEALTH_URL=http://127.0.0.1:9090/readyz
 HEALTHCHECK --interval=15s --timeout=5s --start-period=60s --retries=3 \
   CMD ["node", "-e", "fetch(process.env.LOOPGATE_HEALTH_URL,{signal:AbortSignal.timeout(4000)}).then(r=>process.exit(r.ok?0:1),()=>process.exit(1))"]
 ENTRYPOINT ["node", "bin/loopgate.js"]

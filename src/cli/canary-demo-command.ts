@@ -3,11 +3,10 @@
  * controller in one command, printing the controller's timeline as it goes and, at the end, the
  * temperature against its limit and the weight over time.
  */
-import { loadConfigFile } from '../config/load.ts';
-import { ConfigError } from '../config/problems.ts';
+import { loadConfigOrExit } from './config-arg.ts';
 import { ExitCode } from '../errors.ts';
 import { createLogger } from '../log.ts';
-import { hasFieldEngine, runCanaryScenario } from '../sim/canary-scenario.ts';
+import { runCanaryScenario } from '../sim/canary-scenario.ts';
 import { UsageError, stringOpt, type CliCommand, type ParsedValues } from './command.ts';
 import { charts, summary, timelineLine } from './canary-report.ts';
 
@@ -50,19 +49,9 @@ export const canaryDemoCommand: CliCommand = {
     const count = num(values, 'canaries', 1, (n) => Number.isInteger(n) && n >= 1 && n <= 8, 'an integer 1-8');
     const dwellS = num(values, 'dwell', 60, (n) => n >= 0, 'seconds >= 0');
     const settleS = num(values, 'settle', 900, (n) => n >= 0, 'seconds >= 0');
-    let config;
-    try {
-      config = loadConfigFile(file);
-    } catch (err) {
-      if (!(err instanceof ConfigError)) throw err;
-      io.err(err.message);
-      return ExitCode.config;
-    }
+    const config = loadConfigOrExit(file, io);
+    if (typeof config === 'number') return config;
     const log = createLogger({ level: process.env['LOOPGATE_LOG_LEVEL'] ? config.log.level : 'warn' });
-    if (!hasFieldEngine(config, log)) {
-      io.err('loopgate canary-demo: this build has no Modbus polling engine (field engine not merged): the gateway cannot see the plant');
-      return ExitCode.fatal;
-    }
     const zone = stringOpt(values, 'zone') ?? config.zones[0]?.id;
     if (!zone || !config.zones.some((z) => z.id === zone)) throw new UsageError(`--zone: unknown zone "${zone}" (zones: ${config.zones.map((z) => z.id).join(', ')})`);
     const names = ['checkout', 'search', 'cart', 'catalog', 'payments', 'profile', 'reviews', 'shipping'];

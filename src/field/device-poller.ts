@@ -51,6 +51,9 @@ export class DevicePoller {
   overruns = 0;
   polls = 0;
   onFirstPoll: (() => void) | undefined;
+  /** Called whenever the schedule turns: a poll completed, or a tick skipped for backoff. A poll
+   *  that never completes stops the beats (overruns do not beat): that is the stall to catch. */
+  onBeat: (() => void) | undefined;
 
   constructor(device: DeviceConfig, bus: FieldBus, sink: ReadingSink, log: Logger, clock: () => number, metrics?: FieldMetrics) {
     this.device = device;
@@ -78,6 +81,12 @@ export class DevicePoller {
     await this.inFlight;
   }
 
+  /** The longest one poll of this device can take when every read times out and is retried. */
+  worstPollMs(): number {
+    const b = this.bus.config;
+    return this.plan.length * b.timeout_ms * (b.retries + 1) + b.busy_retry_ms;
+  }
+
   /** Current backoff delay (s); 0 while healthy. */
   get backoffS(): number {
     return this.backoff.delayMs / 1000;
@@ -90,8 +99,14 @@ export class DevicePoller {
       this.metrics?.overrun(this.bus.config.id, this.device.id);
       return;
     }
-    if (Date.now() < this.backoffUntil) return;
-    this.inFlight = this.pollOnce().finally(() => (this.inFlight = undefined));
+    if (Date.now() < this.backoffUntil) {
+      this.onBeat?.();
+      return;
+    }
+    this.inFlight = this.pollOnce().finally(() => {
+      this.inFlight = undefined;
+      this.onBeat?.();
+    });
   }
 
   /** One poll of every planned read; hands values and failures to the sink. Never rejects. */

@@ -3,6 +3,7 @@
  * its devices). Readiness: each bus opened once, and every device's first poll done.
  */
 import type { Component } from '../lifecycle.ts';
+import type { Liveness, LoopBeat } from '../liveness.ts';
 import type { Runtime } from '../runtime.ts';
 import { DevicePoller } from './device-poller.ts';
 import { FieldBus } from './field-bus.ts';
@@ -12,10 +13,13 @@ export class BusComponent implements Component {
   readonly name: string;
   readonly bus: FieldBus;
   readonly pollers: DevicePoller[];
+  private readonly liveness: Liveness | undefined;
+  private readonly loops: LoopBeat[] = [];
 
   constructor(rt: Runtime, bus: FieldBus, metrics: FieldMetrics) {
     this.name = `field-bus:${bus.config.id}`;
     this.bus = bus;
+    this.liveness = rt.liveness;
     const log = rt.log.child({ component: 'bus', bus: bus.config.id });
     this.pollers = rt.config.devices.filter((d) => d.bus === bus.config.id).map((d) => new DevicePoller(d, bus, rt.store, log, rt.clock, metrics));
     // A bus without devices never transacts, so it is not waited for.
@@ -24,11 +28,22 @@ export class BusComponent implements Component {
   }
 
   start(): Promise<void> {
-    for (const p of this.pollers) p.start();
+    // Every device on the bus shares one queue, so a healthy poll may wait for every other
+    // device's worst case; twice that plus the period is the longest a turning loop is silent.
+    const busWorstMs = this.pollers.reduce((sum, p) => sum + p.worstPollMs(), 0);
+    for (const p of this.pollers) {
+      if (this.liveness) {
+        const loop = this.liveness.register(`poll ${this.bus.config.id}/${p.device.id}`, Math.max(10_000, 2 * (p.device.poll_ms + busWorstMs)));
+        p.onBeat = loop.beat;
+        this.loops.push(loop);
+      }
+      p.start();
+    }
     return Promise.resolve();
   }
 
   async stop(): Promise<void> {
+    for (const loop of this.loops.splice(0)) loop.done();
     await Promise.all(this.pollers.map((p) => p.stop()));
     await this.bus.close();
   }

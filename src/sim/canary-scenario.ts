@@ -86,11 +86,6 @@ export function withCooling(config: Config, zone: string, percent: number): Conf
   return Object.freeze({ ...config, zones: config.zones.map((z) => (z.id === zone && z.thermal ? { ...z, thermal: { ...z.thermal, kelvin_per_watt: (z.thermal.kelvin_per_watt * 100) / percent } } : z)) });
 }
 
-/** True when this build has a polling engine (without one the gateway sees no plant). */
-export function hasFieldEngine(config: Config, log: Logger): boolean {
-  const rt: Runtime = { config, log, store: new SignalStore(config), meter: metrics.getMeter('probe'), readiness: new Readiness(), clock: Date.now };
-  return createFieldComponents(rt).length > 0;
-}
 
 export async function runCanaryScenario(o: CanaryScenarioOptions): Promise<CanaryScenarioResult> {
   const zone = o.zone ?? o.config.zones[0]?.id ?? 'hall-a';

@@ -27,7 +27,7 @@ const layerOf = (f: string): string => relative(src, f).split('/')[0]!.replace(/
 // infrastructure (errors, log, lifecycle, readiness) unless listed here.
 const allowed: Record<string, string[]> = {
   config: ['errors'],
-  field: ['config', 'errors', 'lifecycle', 'log', 'runtime', 'readiness'],
+  field: ['config', 'errors', 'lifecycle', 'log', 'runtime', 'readiness', 'liveness'],
   signals: ['field', 'config', 'errors', 'lifecycle', 'log'],
   gate: ['signals', 'field', 'config', 'errors', 'lifecycle', 'log', 'runtime', 'readiness'],
   export: ['signals', 'field', 'config', 'errors', 'lifecycle', 'log', 'runtime', 'readiness', 'version'],

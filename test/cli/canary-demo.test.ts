@@ -6,16 +6,12 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { parseConfig } from '../../src/config/load.ts';
-import { createLogger } from '../../src/log.ts';
-import { hasFieldEngine } from '../../src/sim/canary-scenario.ts';
 import { repoRoot, runCli, tempDir } from '../helpers/cli.ts';
 import { demoConfigText } from '../sim/sim-helpers.ts';
 
 const demo = await demoConfigText(readFileSync(join(repoRoot, 'config/demo.yaml'), 'utf8'));
-const skip = hasFieldEngine(parseConfig(demo.text), createLogger({ level: 'silent' })) ? false : 'field engine not merged';
 
-test('canary-demo prints the timeline, the temperature and weight charts and where the canary stopped', { skip }, async (t) => {
+test('canary-demo prints the timeline, the temperature and weight charts and where the canary stopped', async (t) => {
   const tmp = tempDir();
   t.after(() => tmp.cleanup());
   const file = tmp.write('demo.yaml', demo.text);

@@ -13,7 +13,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseConfig } from '../../src/config/load.ts';
 import { createLogger } from '../../src/log.ts';
-import { hasFieldEngine, runCanaryScenario, type CanaryScenarioResult } from '../../src/sim/canary-scenario.ts';
+import { runCanaryScenario, type CanaryScenarioResult } from '../../src/sim/canary-scenario.ts';
 import { repoRoot } from '../helpers/cli.ts';
 import { demoConfigText } from '../sim/sim-helpers.ts';
 
@@ -21,13 +21,12 @@ const SPEED = 60;
 const log = createLogger({ level: 'silent' });
 const demo = await demoConfigText(readFileSync(join(repoRoot, 'config/demo.yaml'), 'utf8'));
 const config = parseConfig(demo.text);
-const skip = hasFieldEngine(config, log) ? false : 'field engine not merged';
 
 function story(r: CanaryScenarioResult): string {
   return r.events.map((e) => `${((e.t - r.startedAt) / 1000).toFixed(0)}s ${e.canary} ${e.kind} ${e.from}->${e.to}${e.maxSafeWeight !== undefined ? ` max ${e.maxSafeWeight}` : ''}${e.reason ? ` (${e.reason})` : ''}`).join('\n');
 }
 
-test('one canary into hall A: stops at or below max_safe_weight; the temperature never passes the limit', { skip }, async () => {
+test('one canary into hall A: stops at or below max_safe_weight; the temperature never passes the limit', async () => {
   const r = await runCanaryScenario({ config, log, speed: SPEED, dwellS: 30 });
   const [c] = r.results;
   assert.equal(c!.outcome, 'held', story(r));
@@ -39,7 +38,7 @@ test('one canary into hall A: stops at or below max_safe_weight; the temperature
   assert.ok(!r.events.some((e) => e.kind === 'deny' || e.kind === 'error'), story(r));
 });
 
-test('with 150 % cooling the same canary completes at 100 %', { skip }, async () => {
+test('with 150 % cooling the same canary completes at 100 %', async () => {
   const r = await runCanaryScenario({ config, log, speed: SPEED, dwellS: 30, cooling: 150 });
   assert.equal(r.results[0]!.outcome, 'completed', story(r));
   assert.equal(r.results[0]!.weight, 100);
@@ -47,7 +46,7 @@ test('with 150 % cooling the same canary completes at 100 %', { skip }, async ()
   assert.ok(r.finalSteadyState <= r.tripPoint + 1e-6, `settles at ${r.finalSteadyState}`);
 });
 
-test('two concurrent canaries sharing hall A stay together within what the hall takes', { skip }, async () => {
+test('two concurrent canaries sharing hall A stay together within what the hall takes', async () => {
   const r = await runCanaryScenario({ config, log, speed: SPEED, dwellS: 30, canaries: [{ namespace: 'shop', name: 'checkout' }, { namespace: 'shop', name: 'search' }] });
   const total = r.results.reduce((s, c) => s + c.weight, 0);
   assert.ok(r.results.every((c) => c.outcome === 'held' && c.weight >= 5), story(r));
