@@ -20,7 +20,7 @@ import { createLogger } from '../../src/log.ts';
 import { Readiness } from '../../src/readiness.ts';
 import type { Runtime } from '../../src/runtime.ts';
 import { SignalStore } from '../../src/signals/store.ts';
-import { freePortPlain, waitForPortPlain } from './mqtt-bench-net.ts';
+import { freePort, waitForPort } from '../helpers/net.ts';
 
 const MOSQUITTO = '/usr/sbin/mosquitto';
 const SECONDS = Number(process.env['MQTT_BENCH_SECONDS'] ?? (process.env['MQTT_BENCH_FULL'] === '1' ? 60 : 10));
@@ -51,13 +51,13 @@ process.on('exit', () => {
   rmSync(dir, { recursive: true, force: true });
 });
 
-const port = await freePortPlain();
+const port = await freePort();
 writeFileSync(join(dir, 'm.conf'), `listener ${port} 127.0.0.1\nallow_anonymous true\npersistence false\nmax_queued_messages 0\nlog_dest stderr\nlog_type error\n`);
 let mosq: ChildProcess;
 async function startMosquitto(): Promise<void> {
   mosq = spawn(MOSQUITTO, ['-c', join(dir, 'm.conf')], { stdio: 'ignore' });
   children.push(mosq);
-  await waitForPortPlain(port);
+  await waitForPort(port);
 }
 await startMosquitto();
 

@@ -18,6 +18,7 @@ import { createLogger } from '../../src/log.ts';
 import { Readiness } from '../../src/readiness.ts';
 import type { Runtime } from '../../src/runtime.ts';
 import { SignalStore } from '../../src/signals/store.ts';
+import { freePort, waitForPort } from '../helpers/net.ts';
 
 export const MOSQUITTO = '/usr/sbin/mosquitto';
 
@@ -27,33 +28,8 @@ export function tempDir(t: TestContext, prefix = 'loopgate-mqtt-'): string {
   return dir;
 }
 
-export async function freePort(): Promise<number> {
-  const srv = createServer();
-  srv.listen(0, '127.0.0.1');
-  await once(srv, 'listening');
-  const port = (srv.address() as { port: number }).port;
-  srv.close();
-  await once(srv, 'close');
-  return port;
-}
 
-/** Resolves once something accepts TCP connections on the port (bounded). */
-export async function waitForPort(port: number, deadlineMs = 10_000): Promise<void> {
-  const end = Date.now() + deadlineMs;
-  for (;;) {
-    const ok = await new Promise<boolean>((resolve) => {
-      const s = netConnect(port, '127.0.0.1');
-      s.once('connect', () => {
-        s.destroy();
-        resolve(true);
-      });
-      s.once('error', () => resolve(false));
-    });
-    if (ok) return;
-    if (Date.now() > end) throw new Error(`nothing listening on 127.0.0.1:${port}`);
-    await new Promise((r) => setTimeout(r, 25));
-  }
-}
+export { freePort, waitForPort };
 
 export interface Broker {
   port: number;

@@ -3,23 +3,14 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn, spawnSync } from 'node:child_process';
 import { once } from 'node:events';
-import { createServer } from 'node:net';
 import { layerMetric, modbusDurationBuckets } from '../../src/export/metric-names.ts';
 import { tempDir } from '../helpers/cli.ts';
 import { feed, requireBinary, scrape, startTelemetry } from './fixture.ts';
+import { freePort } from '../helpers/net.ts';
 
 const PROMTOOL = '/usr/bin/promtool';
 const PROMETHEUS = '/usr/bin/prometheus';
 
-async function freePort(): Promise<number> {
-  const s = createServer();
-  s.listen(0, '127.0.0.1');
-  await once(s, 'listening');
-  const port = (s.address() as { port: number }).port;
-  s.close();
-  await once(s, 'close');
-  return port;
-}
 
 test('promtool check metrics: a live scrape is clean', async (t) => {
   if (!requireBinary(t, PROMTOOL)) return;

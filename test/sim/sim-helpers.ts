@@ -1,9 +1,10 @@
 /** Helpers for the simulator tests: Debian binaries that must exist in CI, register decoding. */
-import { once } from 'node:events';
 import { accessSync, constants } from 'node:fs';
-import { createServer, type AddressInfo } from 'node:net';
 import type { TestContext } from 'node:test';
 import modbusSerial from 'modbus-serial';
+import { freePort } from '../helpers/net.ts';
+
+export { freePort };
 
 /** Skips with a visible reason locally when `path` is missing; fails under CI=true. */
 export function requireBinary(t: TestContext, path: string, check?: () => boolean): boolean {
@@ -40,15 +41,6 @@ export function int16(reg: number): number {
  */
 export const ModbusClient = modbusSerial as unknown as typeof modbusSerial.default;
 
-/** A TCP port free right now on 127.0.0.1 (for configs whose schema does not take port 0). */
-export async function freePort(): Promise<number> {
-  const srv = createServer();
-  srv.listen(0, '127.0.0.1');
-  await once(srv, 'listening');
-  const port = (srv.address() as AddressInfo).port;
-  await new Promise<void>((resolve) => srv.close(() => resolve()));
-  return port;
-}
 
 /** The demo config with its Modbus ports moved to free ports and the gateway's listeners on port 0. */
 export async function demoConfigText(text: string): Promise<{ text: string; plcPort: number; pduPort: number }> {

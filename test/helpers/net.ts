@@ -1,8 +1,9 @@
-/** Free loopback port and a wait-for-listener, for the MQTT benchmark (no node:test context). */
+/** Loopback ports for tests and benchmarks: a port free right now, and waiting for a listener. */
 import { once } from 'node:events';
-import { createServer, connect } from 'node:net';
+import { connect, createServer } from 'node:net';
 
-export async function freePortPlain(): Promise<number> {
+/** A TCP port free right now on 127.0.0.1 (for peers and configs that cannot take port 0). */
+export async function freePort(): Promise<number> {
   const srv = createServer();
   srv.listen(0, '127.0.0.1');
   await once(srv, 'listening');
@@ -12,7 +13,8 @@ export async function freePortPlain(): Promise<number> {
   return port;
 }
 
-export async function waitForPortPlain(port: number, deadlineMs = 10_000): Promise<void> {
+/** Resolves once something accepts TCP connections on the port (bounded by a deadline). */
+export async function waitForPort(port: number, deadlineMs = 10_000): Promise<void> {
   const end = Date.now() + deadlineMs;
   for (;;) {
     const ok = await new Promise<boolean>((resolve) => {
