@@ -5,41 +5,25 @@
  */
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { execFileSync } from 'node:child_process';
-import { chmodSync, existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { request } from 'node:https';
-import { join } from 'node:path';
 import { runCli, tempDir } from '../helpers/cli.ts';
+import { OPENSSL, requireOpenssl, TestPki } from '../helpers/test-pki.ts';
 import { plantConfig, settle } from '../gate/fixtures.ts';
 import { serve } from './harness.ts';
 import { serveHttp } from './http-harness.ts';
 
-const OPENSSL = '/usr/bin/openssl';
 const tmp = tempDir('loopgate-http-tls-');
 after(() => tmp.cleanup());
-const f = (name: string): string => join(tmp.dir, name);
-const ossl = (...args: string[]): void => void execFileSync(OPENSSL, args, { cwd: tmp.dir, stdio: ['ignore', 'ignore', 'pipe'] });
-
-function requireOpenssl(t: { skip(msg: string): void }): boolean {
-  if (existsSync(OPENSSL)) return true;
-  if (process.env['CI'] === 'true') throw new Error(`${OPENSSL} is required under CI`);
-  t.skip(`${OPENSSL} not installed`);
-  return false;
-}
-
-function issue(name: string, cn: string, ext: string): void {
-  ossl('req', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes', '-keyout', `${name}.key`, '-out', `${name}.csr`, '-subj', `/CN=${cn}`);
-  writeFileSync(f(`${name}.ext`), ext);
-  ossl('x509', '-req', '-in', `${name}.csr`, '-CA', 'ca.crt', '-CAkey', 'ca.key', '-CAcreateserial', '-out', `${name}.crt`, '-days', '1', '-extfile', `${name}.ext`);
-  chmodSync(f(`${name}.key`), 0o600);
-}
+const pki = new TestPki(tmp.dir);
+const f = (name: string): string => pki.f(name);
 
 before(() => {
   if (!existsSync(OPENSSL)) return;
-  ossl('req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes', '-keyout', 'ca.key', '-out', 'ca.crt', '-subj', '/CN=loopgate-test-ca', '-days', '1');
-  issue('server', 'localhost', 'subjectAltName=DNS:localhost,IP:127.0.0.1\nextendedKeyUsage=serverAuth\n');
-  issue('flagger', 'flagger', 'extendedKeyUsage=clientAuth\n');
-  issue('intruder', 'intruder', 'extendedKeyUsage=clientAuth\n');
+  pki.ca('ca');
+  pki.issueExt('server', 'localhost', 'ca', 'subjectAltName=DNS:localhost,IP:127.0.0.1\nextendedKeyUsage=serverAuth\n');
+  pki.issueExt('flagger', 'flagger', 'ca', 'extendedKeyUsage=clientAuth\n');
+  pki.issueExt('intruder', 'intruder', 'ca', 'extendedKeyUsage=clientAuth\n');
 });
 
 const mtls = () => plantConfig({ gate: { tls: { cert: f('server.crt'), key: f('server.key'), client_ca: f('ca.crt'), allowed_clients: ['flagger'] } } });

@@ -14,7 +14,7 @@ import type { Decision__Output } from '../../src/gate/generated/loopgate/v1/Deci
 import { tempDir } from '../helpers/cli.ts';
 import { call, serve, type Served } from '../api/harness.ts';
 import { plantConfig, rollout, settle } from '../gate/fixtures.ts';
-import { certDate, requireOpenssl, TestPki, OPENSSL } from './certs.ts';
+import { certDate, requireOpenssl, TestPki, OPENSSL } from '../helpers/test-pki.ts';
 
 const tmp = tempDir('loopgate-mtls-');
 after(() => tmp.cleanup());

@@ -50,6 +50,15 @@ export class TestPki {
     chmodSync(this.f(`${name}.key`), 0o600);
   }
 
+  /** A cert `name` for CN `cn` signed by CA `ca` for a day, with extensions in openssl's
+   *  extfile syntax (e.g. `subjectAltName=URI:spiffe://...`). */
+  issueExt(name: string, cn: string, ca: string, ext: string): void {
+    this.ossl('req', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes', '-keyout', `${name}.key`, '-out', `${name}.csr`, '-subj', `/CN=${cn}`);
+    writeFileSync(this.f(`${name}.ext`), ext);
+    this.ossl('x509', '-req', '-in', `${name}.csr`, '-CA', `${ca}.crt`, '-CAkey', `${ca}.key`, '-CAcreateserial', '-out', `${name}.crt`, '-days', '1', '-extfile', `${name}.ext`);
+    chmodSync(this.f(`${name}.key`), 0o600);
+  }
+
   /** A self-signed client cert claiming CN `cn`. */
   selfSigned(name: string, cn: string): void {
     this.ossl('req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes', '-keyout', `${name}.key`, '-out', `${name}.crt`, '-subj', `/CN=${cn}`, '-days', '2', '-addext', 'extendedKeyUsage=clientAuth');
