@@ -4,11 +4,11 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { createServer } from 'node:net';
 import { once } from 'node:events';
 import { runCli, spawnCli, waitForLine } from '../helpers/cli.ts';
 import { serve } from '../api/harness.ts';
 import { plantConfig, settle } from '../gate/fixtures.ts';
+import { freePort } from '../helpers/net.ts';
 
 test('gate evaluate: readable decision and exit 0 / 1 / 2; --json prints the Decision', async (t) => {
   const s = await serve(t, plantConfig({ gate: {} }));
@@ -34,12 +34,7 @@ test('gate evaluate: readable decision and exit 0 / 1 / 2; --json prints the Dec
 });
 
 test('gate evaluate: unreachable target exits 3; usage errors exit 64', async () => {
-  const srv = createServer();
-  srv.listen(0, '127.0.0.1');
-  await once(srv, 'listening');
-  const port = (srv.address() as { port: number }).port;
-  srv.close();
-  await once(srv, 'close');
+  const port = await freePort(); // nothing listens there
   const r = await runCli(['gate', 'evaluate', '--target', `127.0.0.1:${port}`, '--zone', 'hall-a', '--from', '0', '--to', '10', '--deadline-ms', '2000']);
   assert.equal(r.code, 3);
   assert.match(r.stderr, /Evaluate: (UNAVAILABLE|DEADLINE_EXCEEDED)/);
