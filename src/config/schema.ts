@@ -192,6 +192,7 @@ export const mqttSchema = z.strictObject({
   format: z.enum(['json', 'sparkplug']).default('json').describe("Payload format: json, or sparkplug (Sparkplug B)."),
   protocol_version: z.union([z.literal(5), z.literal(4)]).default(5).describe("MQTT protocol version: 5 or 4 (3.1.1)."),
   qos: z.union([z.literal(0), z.literal(1)]).default(1).describe("QoS of published messages: 0 or 1."),
+  publish: z.enum(['on_change', 'every_sample']).default('on_change').describe("Which signal samples go out: on_change (past the signal's deadband, or a change of quality or reason) or every_sample (every poll's reading, e.g. for a historian); either way at least every max_interval_ms."),
   /** Publish every signal at least this often even when it does not change. */
   max_interval_ms: positiveMs.default(60_000).describe("Publish every signal at least this often, in ms, even when it does not change."),
 });

@@ -73,7 +73,7 @@ export class MqttPublisher implements Component {
         : jsonFormat(this.prefix, this.cfg.qos);
     const deadbands = new Map<string, number>();
     for (const d of rt.config.devices) for (const s of d.signals) if (s.deadband !== undefined) deadbands.set(s.id, s.deadband);
-    this.filter = new SignalFilter(deadbands, this.cfg.max_interval_ms);
+    this.filter = new SignalFilter(deadbands, this.cfg.max_interval_ms, this.cfg.publish);
   }
 
   async start(): Promise<void> {

@@ -1,6 +1,7 @@
 /**
  * Which samples go out: on change (beyond the signal's deadband; any change of quality, reason or
- * null-ness counts) and at least every max_interval_ms. Pure state, no I/O.
+ * null-ness counts), or every sample (`mqtt.publish: every_sample`), and at least every
+ * max_interval_ms. Pure state, no I/O.
  */
 import type { SignalSample } from '../signals/sample.ts';
 
@@ -15,16 +16,19 @@ export class SignalFilter {
   private readonly last = new Map<string, Last>();
   private readonly deadbands: ReadonlyMap<string, number>;
   private readonly maxIntervalMs: number;
+  private readonly everySample: boolean;
 
-  constructor(deadbands: ReadonlyMap<string, number>, maxIntervalMs: number) {
+  constructor(deadbands: ReadonlyMap<string, number>, maxIntervalMs: number, mode: 'on_change' | 'every_sample' = 'on_change') {
     this.deadbands = deadbands;
     this.maxIntervalMs = maxIntervalMs;
+    this.everySample = mode === 'every_sample';
   }
 
   /** True when `s` must be published now (and records it as published). */
   offer(s: SignalSample, now: number): boolean {
     const prev = this.last.get(s.signalId);
-    if (prev && !this.changed(prev, s) && now - prev.at < this.maxIntervalMs) return false;
+    // every_sample: a new reading goes out even when the heartbeat just republished the same value.
+    if (prev && !this.everySample && !this.changed(prev, s) && now - prev.at < this.maxIntervalMs) return false;
     this.last.set(s.signalId, { value: s.value, quality: s.quality, reason: s.reason, at: now });
     return true;
   }

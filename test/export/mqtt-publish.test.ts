@@ -2,6 +2,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { MqttPublisher } from '../../src/export/mqtt-publisher.ts';
+import { SignalFilter } from '../../src/export/mqtt-signal-filter.ts';
 import { createMqttPublisher } from '../../src/export/mqtt-components.ts';
 import { startBroker, subscriber, tempDir, testConfig, testRuntime } from './mqtt-peers.ts';
 
@@ -69,4 +70,47 @@ test('deadband: small moves stay home, a move past the band goes out', async (t)
   await sub.waitFor((m) => m.length === 4, 'the marker');
   const values = sub.messages.map((m) => (JSON.parse(m.payload.toString()) as { value: number; seq: number }).value);
   assert.deepEqual(values, [20, 20.6, 21.2, 21.2]);
+});
+
+test('every_sample: every reading goes out, repeated values included', async (t) => {
+  const broker = await startBroker(t);
+  const sub = await subscriber(t, broker.port, ['loopgate/+/+/signals/#']);
+  const cfg = testConfig({ url: `mqtt://127.0.0.1:${broker.port}`, spool_dir: tempDir(t), publish: 'every_sample' }, { signals: 1 });
+  const rt = testRuntime(cfg);
+  const pub = new MqttPublisher(rt);
+  t.after(() => pub.stop());
+  await pub.start();
+  const ts = Date.now();
+  for (let i = 0; i < 5; i++) rt.store.values('plc-1', ts, [['s0', 20]]);
+  await sub.waitFor((m) => m.length === 5, 'five publishes of one unchanged value');
+  const seqs = sub.messages.map((m) => (JSON.parse(m.payload.toString()) as { seq: number }).seq);
+  assert.deepEqual(seqs, [1, 2, 3, 4, 5]);
+});
+
+test('on_change (the default): the same value inside max_interval_ms stays home', async (t) => {
+  const broker = await startBroker(t);
+  const sub = await subscriber(t, broker.port, ['loopgate/+/+/signals/#']);
+  const cfg = testConfig({ url: `mqtt://127.0.0.1:${broker.port}`, spool_dir: tempDir(t) }, { signals: 1 });
+  assert.equal(cfg.mqtt?.publish, 'on_change');
+  const rt = testRuntime(cfg);
+  const pub = new MqttPublisher(rt);
+  t.after(() => pub.stop());
+  await pub.start();
+  const ts = Date.now();
+  for (let i = 0; i < 5; i++) rt.store.values('plc-1', ts, [['s0', 20]]);
+  rt.store.failure('plc-1', Date.now(), ['s0'], { kind: 'timeout', message: 'marker' });
+  await sub.waitFor((m) => m.length === 2, 'first sample and the marker');
+  const seqs = sub.messages.map((m) => (JSON.parse(m.payload.toString()) as { seq: number }).seq);
+  assert.deepEqual(seqs, [1, 6]);
+});
+
+test('the heartbeat and a new reading in the same millisecond: every_sample still sends the reading', () => {
+  const sample = (seq: number) => ({ signalId: 's0', deviceId: 'plc-1', kind: 'temperature', unit: 'Cel', value: 20, quality: 'good', reason: '', ts: 1000, lastValueTs: 1000, seq }) as const;
+  for (const [mode, expected] of [['every_sample', true], ['on_change', false]] as const) {
+    const f = new SignalFilter(new Map(), 1, mode);
+    assert.equal(f.offer(sample(1), 1000), true);
+    assert.deepEqual(f.due(1001, ['s0']), ['s0']);
+    assert.equal(f.offer(sample(1), 1001), true, 'the heartbeat republishes the latest sample');
+    assert.equal(f.offer(sample(2), 1001), expected, `${mode}: seq 2 with the same value in the heartbeat's millisecond`);
+  }
 });
