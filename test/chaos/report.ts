@@ -22,6 +22,8 @@ export interface SoakResult {
   mqtt_messages: number;
   mqtt_readings_expected: number;
   mqtt_lost: number;
+  /** Subscriber reconnects after broker restarts, all with the session kept (else the soak fails). */
+  mqtt_subscriber_reconnects: number;
   rss_mb: { after_warmup: number; end: number; growth_pct: number };
   crashed: boolean;
   failures: string[];
@@ -49,7 +51,7 @@ export function reportMarkdown(r: SoakResult): string {
     ['load held', `${r.clients} concurrent gRPC gate clients: ${r.evaluations.toLocaleString('en')} evaluations (${r.evaluations_per_s}/s), ${r.gate_errors} errors`],
     ['faults injected and survived', `${faults}; ${r.broker_restarts} mosquitto restarts; ${r.otlp_outages} OTLP receiver outages`],
     ['gate consistency', `${r.unsafe_allows} ALLOWs for a zone with a bad or stale input (${r.fault_windows_checked} fault windows checked, ${r.allows.toLocaleString('en')} ALLOWs in all)`],
-    ['data lost', `${r.mqtt_lost} MQTT readings lost of ${r.mqtt_readings_expected.toLocaleString('en')} (per-signal seq; ${r.mqtt_messages.toLocaleString('en')} messages received)`],
+    ['data lost', `${r.mqtt_lost} MQTT readings lost of ${r.mqtt_readings_expected.toLocaleString('en')} (per-signal seq over every reading, \`publish: every_sample\`; ${r.mqtt_messages.toLocaleString('en')} messages received; the subscriber's persistent session kept across ${r.mqtt_subscriber_reconnects} broker restarts)`],
     ['memory', `RSS ${r.rss_mb.after_warmup} MB after warm-up -> ${r.rss_mb.end} MB at the end (${r.rss_mb.growth_pct >= 0 ? '+' : ''}${r.rss_mb.growth_pct} %), daemon run with the unit's \`${r.node_flags.join(' ')}\``],
     ['crashes, unhandled rejections', r.crashed || r.failures.length > 0 ? `FAILED: ${r.failures.join('; ').slice(0, 300)}` : '0'],
     ...HOSTILE_INPUTS.map(([k, v]): [string, string] => [`inputs tried: ${k}`, v]),

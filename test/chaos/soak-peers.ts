@@ -5,7 +5,7 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
-import { readFileSync, writeFileSync } from 'node:fs';
+import { chmodSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { connect, type MqttClient } from 'mqtt';
 import { parseDocument } from 'yaml';
@@ -39,8 +39,8 @@ export function soakConfig(dir: string, ports: SoakPorts): { file: string; text:
   for (const z of data['zones']) z.limits.stale_after_ms = STALE_AFTER_MS;
   data['gate'] = { listen: `127.0.0.1:${ports.gate}` };
   data['metrics'] = { prometheus: { listen: `127.0.0.1:${ports.metrics}` }, otlp: { endpoint: `http://127.0.0.1:${ports.otlp}`, interval_ms: 1000, timeout_ms: 1000 } };
-  // max_interval_ms 1: every sample is published, so the per-signal seq must arrive without gaps.
-  data['mqtt'] = { url: `mqtt://127.0.0.1:${ports.mqtt}`, topic_prefix: 'soak', spool_dir: join(dir, 'spool'), max_interval_ms: 1, qos: 1 };
+  // every_sample: each reading is published once, so the per-signal seq must arrive without gaps.
+  data['mqtt'] = { url: `mqtt://127.0.0.1:${ports.mqtt}`, topic_prefix: 'soak', spool_dir: join(dir, 'spool'), publish: 'every_sample', qos: 1 };
   const text = JSON.stringify(data, null, 2);
   const file = join(dir, 'soak.yaml');
   writeFileSync(file, text);
@@ -56,7 +56,14 @@ export class Mosquitto {
   constructor(dir: string, port: number) {
     this.port = port;
     this.conf = join(dir, 'mosquitto.conf');
-    writeFileSync(this.conf, `listener ${port} 127.0.0.1\nallow_anonymous true\npersistence true\npersistence_location ${dir}/\nautosave_interval 1\nmax_queued_messages 0\nmax_inflight_messages 0\nlog_dest stderr\nlog_type error\n`);
+    // Started as root (CI), mosquitto drops to its own user: its database directory must be
+    // reachable and writable by that user, or persistence fails (logged only) and sessions die
+    // with each restart.
+    const db = join(dir, 'mosquitto-db');
+    mkdirSync(db, { mode: 0o777 });
+    chmodSync(db, 0o777);
+    chmodSync(dir, 0o711); // mkdtemp's 0700 would keep that user out of the path
+    writeFileSync(this.conf, `listener ${port} 127.0.0.1\nallow_anonymous true\npersistence true\npersistence_location ${db}/\nautosave_interval 1\nmax_queued_messages 0\nmax_inflight_messages 0\nlog_dest stderr\nlog_type error\n`);
   }
 
   async start(): Promise<void> {
@@ -80,10 +87,16 @@ export class Mosquitto {
   }
 }
 
-/** Persistent-session QoS 1 subscriber: each signal's seqs seen. */
+/**
+ * Persistent-session QoS 1 subscriber: each signal's seqs seen. Its session must survive every
+ * broker restart (else messages replayed before it resubscribes are dropped by the broker, which
+ * would be counted as lost): reconnects without the session are counted.
+ */
 export class SeqTracker {
   readonly seqs = new Map<string, Set<number>>();
   messages = 0;
+  reconnects = 0;
+  sessionsLost = 0;
   private client: MqttClient | undefined;
 
   async start(port: number): Promise<void> {
@@ -91,6 +104,10 @@ export class SeqTracker {
     this.client.on('error', () => {});
     await new Promise<void>((r) => this.client!.once('connect', () => r()));
     await this.client.subscribeAsync('soak/signals/#', { qos: 1 });
+    this.client.on('connect', (connack) => {
+      this.reconnects++;
+      if (!connack.sessionPresent) this.sessionsLost++;
+    });
     this.client.on('message', (_topic, payload) => {
       this.messages++;
       try {

@@ -211,6 +211,7 @@ const last = median(rss.slice(-5).map((s) => s.bytes));
 const growth = base > 0 ? last / base - 1 : 0;
 if (growth >= 0.1) failures.push(`RSS grew ${(growth * 100).toFixed(1)} % after warm-up (${base} -> ${last})`);
 if (violations.length > 0) failures.push(`${violations.length} unsafe ALLOWs, e.g. ${violations.slice(0, 5).join('; ')}`);
+if (tracker.sessionsLost > 0) failures.push(`the broker lost the subscriber's session on ${tracker.sessionsLost} of ${tracker.reconnects} reconnects (mosquitto persistence): MQTT loss cannot be judged`);
 if (lost.lost > 0) failures.push(`${lost.lost} MQTT readings lost: ${JSON.stringify(lost.bySignal)}`);
 if (answered === 0) failures.push('no gate answer at all');
 
@@ -230,6 +231,7 @@ const result: SoakResult = {
   mqtt_messages: tracker.messages,
   mqtt_readings_expected: lost.expected,
   mqtt_lost: lost.lost,
+  mqtt_subscriber_reconnects: tracker.reconnects,
   rss_mb: { after_warmup: Math.round(base / 1e5) / 10, end: Math.round(last / 1e5) / 10, growth_pct: Math.round(growth * 1000) / 10 },
   crashed: failures.some((f) => f.includes('exited')),
   failures,
