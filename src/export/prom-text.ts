@@ -1,15 +1,15 @@
 /**
  * OpenTelemetry ResourceMetrics -> Prometheus text exposition format 0.0.4. The same naming as
  * @opentelemetry/exporter-prometheus (dots -> underscores, `_total` on monotonic sums, no unit
- * suffix, target_info from the resource) without its per-point cost: the bytes of a series'
- * `name{labels} ` are built once and cached by the attribute object's identity (the signal
- * producer and the SDK's attribute maps hand out the same objects at every collection), and a
- * scrape copies them into one Buffer with the values.
+ * suffix, target_info from the resource) without its per-point cost: the bytes of a family's
+ * `name{labels} ` prefixes are built once into a PrefixRun (prefix-run.ts) and a scrape copies
+ * them, with the values, into one reusable ByteWriter.
  */
 import type { Attributes } from '@opentelemetry/api';
 import { DataPointType, type Histogram, type MetricData, type ResourceMetrics } from '@opentelemetry/sdk-metrics';
 import { ByteWriter } from './byte-writer.ts';
 import { promName } from './metric-names.ts';
+import { PrefixRun } from './prefix-run.ts';
 
 export const contentType = 'text/plain; version=0.0.4; charset=utf-8';
 
@@ -84,51 +84,81 @@ function familiesOf(rm: ResourceMetrics): Map<string, MetricData[]> {
   return families;
 }
 
-/** Serializes one collection into one string. */
+/** Serializes one collection into one string (a fresh serializer: tests and one-off use). */
 export function serialize(rm: ResourceMetrics): string {
-  return serializeToBuffer(rm).toString('utf8');
+  return new PromTextSerializer().serialize(rm, new ByteWriter()).toString('utf8');
 }
 
-/** Series prefixes (`name{labels} ` as bytes) per metric name, cached by attribute identity. */
-const prefixCache = new Map<string, WeakMap<Attributes, Buffer>>();
+/** Departures from a family's run (series that appeared, vanished or moved) before it is rebuilt. */
+const maxJumps = (points: number): number => 8 + (points >> 6);
 
-function prefix(name: string, attrs: Attributes): Buffer {
-  let byAttrs = prefixCache.get(name);
-  if (!byAttrs) prefixCache.set(name, (byAttrs = new WeakMap()));
-  let b = byAttrs.get(attrs);
-  if (!b) {
-    const labels = labelText(attrs);
-    b = Buffer.from(labels ? `${name}{${labels}} ` : `${name} `, 'utf8');
-    byAttrs.set(attrs, b);
-  }
-  return b;
-}
+/**
+ * One per endpoint: keeps a PrefixRun per family between scrapes. Output is the same whether a
+ * run hits or misses; a miss only costs a label lookup, and a family whose series changed gets a
+ * new run for the next scrape.
+ */
+export class PromTextSerializer {
+  private readonly runs = new Map<string, PrefixRun>();
 
-let lastSize = 64 * 1024;
-
-/** The exposition as bytes: cached series prefixes plus the values, written into one Buffer. */
-export function serializeToBuffer(rm: ResourceMetrics): Buffer {
-  const w = new ByteWriter(lastSize + (lastSize >> 3));
-  w.text(`# HELP target_info Target metadata\n# TYPE target_info gauge\ntarget_info${braces(labelText(rm.resource.attributes as Attributes))} 1\n`);
-  for (const [name, list] of familiesOf(rm)) {
-    const first = list[0]!;
-    const help = first.descriptor.description || `${first.descriptor.name}${first.descriptor.unit ? ` (${first.descriptor.unit})` : ''}`;
-    w.text(`# HELP ${name} ${escapeHelp(help)}\n# TYPE ${name} ${typeOf(first)}\n`);
-    for (const m of list) {
-      if (m.dataPointType === DataPointType.HISTOGRAM) {
+  /** Writes the exposition of one collection into `w` (after what it holds) and returns w's bytes. */
+  serialize(rm: ResourceMetrics, w: ByteWriter): Buffer {
+    w.text(`# HELP target_info Target metadata\n# TYPE target_info gauge\ntarget_info${braces(labelText(rm.resource.attributes as Attributes))} 1\n`);
+    for (const [name, list] of familiesOf(rm)) {
+      const first = list[0]!;
+      const help = first.descriptor.description || `${first.descriptor.name}${first.descriptor.unit ? ` (${first.descriptor.unit})` : ''}`;
+      w.text(`# HELP ${name} ${escapeHelp(help)}\n# TYPE ${name} ${typeOf(first)}\n`);
+      if (first.dataPointType === DataPointType.HISTOGRAM) {
         const lines: string[] = [];
-        for (const p of m.dataPoints) histogramLines(lines, name, labelText(p.attributes), p.value);
+        for (const m of list) if (m.dataPointType === DataPointType.HISTOGRAM) for (const p of m.dataPoints) histogramLines(lines, name, labelText(p.attributes), p.value);
         w.text(lines.join(''));
-      } else if (m.dataPointType === DataPointType.SUM || m.dataPointType === DataPointType.GAUGE) {
-        for (const p of m.dataPoints) {
-          w.bytes(prefix(name, p.attributes));
-          w.ascii(num(p.value));
-          w.byte(10);
-        }
+      } else {
+        this.samples(w, name, list);
       }
     }
+    return w.result();
   }
-  const out = w.result();
-  lastSize = out.length;
-  return out;
+
+  /** `name{labels} value` lines of a gauge or sum family, prefixes copied from the family's run. */
+  private samples(w: ByteWriter, name: string, list: MetricData[]): void {
+    const run = this.runs.get(name);
+    const runSize = run?.size ?? 0;
+    let at = 0; // cursor into the run
+    let n = 0;
+    let jumps = 0;
+    let unknown = 0;
+    // This scrape's series order, recorded only once it departs from the run.
+    let order: Attributes[] | undefined;
+    for (const m of list) {
+      if (m.dataPointType !== DataPointType.SUM && m.dataPointType !== DataPointType.GAUGE) continue;
+      for (const p of m.dataPoints) {
+        const a = p.attributes;
+        if (at < runSize && run!.attrs[at] === a) {
+          w.slice(run!.bytes, run!.offsets[at]!, run!.offsets[at + 1]!);
+          at++;
+        } else {
+          order ??= run ? run.attrs.slice(0, n) : [];
+          const pos = run?.find(a);
+          if (pos !== undefined) {
+            w.slice(run!.bytes, run!.offsets[pos]!, run!.offsets[pos + 1]!);
+            at = pos + 1;
+            jumps++;
+          } else {
+            w.text(seriesText(name, a));
+            unknown++;
+          }
+        }
+        order?.push(a);
+        w.number(p.value);
+        w.byte(10);
+        n++;
+      }
+    }
+    if (run && unknown === 0 && jumps <= maxJumps(n)) return;
+    this.runs.set(name, PrefixRun.build(order ?? [], (a) => seriesText(name, a)));
+  }
 }
+
+const seriesText = (name: string, a: Attributes): string => {
+  const labels = labelText(a);
+  return labels ? `${name}{${labels}} ` : `${name} `;
+};

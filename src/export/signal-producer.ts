@@ -6,7 +6,7 @@
  */
 import { ValueType, type Attributes, type HrTime } from '@opentelemetry/api';
 import { millisToHrTime } from '@opentelemetry/core';
-import { AggregationTemporality, DataPointType, type CollectionResult, type DataPoint, type MetricData, type MetricProducer } from '@opentelemetry/sdk-metrics';
+import { AggregationTemporality, DataPointType, type CollectionResult, type MetricData, type MetricProducer } from '@opentelemetry/sdk-metrics';
 import { resourceFromAttributes } from '@opentelemetry/resources';
 import type { Quality, StoreSnapshot } from '../signals/sample.ts';
 import { VERSION } from '../version.ts';
@@ -45,21 +45,53 @@ const descriptors = {
 
 type Name = keyof typeof descriptors;
 
+/** A data point the producer may rewrite at its next collection (DataPoint<number>, mutable). */
+interface Point {
+  startTime: HrTime;
+  endTime: HrTime;
+  attributes: Attributes;
+  value: number;
+}
+
+/** One metric of a collection: its MetricData and how many of its points this collection filled. */
+interface Slot {
+  data: MetricData & { dataPoints: Point[] };
+  used: number;
+}
+
+export interface SignalProducerOptions {
+  temporality?: AggregationTemporality;
+  startMs?: number;
+  /**
+   * Rewrite the previous collection's data point objects and arrays instead of allocating 4 per
+   * signal (40k objects a scrape at 10k signals). Only for a consumer that is done with a
+   * collection before the next one starts: the scrape endpoint serializes synchronously right
+   * after collect(), and concurrent scrapes share one collection. Not for OTLP push, whose
+   * exporter may still hold a collection (forceFlush overlapping a periodic export would hand it
+   * the next collection's deltas).
+   */
+  reusePoints?: boolean;
+}
+
 export class SignalMetricProducer implements MetricProducer {
   private source: SnapshotSource | undefined;
   private readonly catalog: SeriesCatalog;
   private readonly temporality: AggregationTemporality;
   private readonly startTime: HrTime;
+  private readonly reusePoints: boolean;
   /** Delta temporality only: the energy counter's value and time at the previous collection. */
   private readonly lastEnergy = new Map<string, number>();
   private lastCollection: HrTime;
   private readonly resource = resourceFromAttributes({});
   private readonly scope = { name: 'loopgate.signals', version: VERSION };
+  /** Metrics by name, in order of first appearance; kept between collections when reusing points. */
+  private slots = new Map<Name, Slot>();
 
-  constructor(catalog: SeriesCatalog, temporality: AggregationTemporality = AggregationTemporality.CUMULATIVE, startMs: number = Date.now()) {
+  constructor(catalog: SeriesCatalog, opts: SignalProducerOptions = {}) {
     this.catalog = catalog;
-    this.temporality = temporality;
-    this.startTime = millisToHrTime(startMs);
+    this.temporality = opts.temporality ?? AggregationTemporality.CUMULATIVE;
+    this.startTime = millisToHrTime(opts.startMs ?? Date.now());
+    this.reusePoints = opts.reusePoints ?? false;
     this.lastCollection = this.startTime;
   }
 
@@ -73,17 +105,39 @@ export class SignalMetricProducer implements MetricProducer {
     return { resourceMetrics: { resource: this.resource, scopeMetrics: metrics.length ? [{ scope: this.scope, metrics }] : [] }, errors: [] };
   }
 
+  private slot(name: Name): Slot {
+    let s = this.slots.get(name);
+    if (!s) {
+      const descriptor = { ...descriptors[name], valueType: ValueType.DOUBLE };
+      const data: Slot['data'] =
+        name === signalMetric.energy
+          ? { descriptor, aggregationTemporality: this.temporality, dataPointType: DataPointType.SUM, isMonotonic: true, dataPoints: [] }
+          : { descriptor, aggregationTemporality: AggregationTemporality.CUMULATIVE, dataPointType: DataPointType.GAUGE, dataPoints: [] };
+      this.slots.set(name, (s = { data, used: 0 }));
+    }
+    return s;
+  }
+
   /** Builds the data points of one snapshot (exposed for benchmarks and tests). */
   build(snap: StoreSnapshot): MetricData[] {
     const now = millisToHrTime(snap.takenAt);
-    const points = new Map<Name, DataPoint<number>[]>();
+    if (!this.reusePoints) this.slots = new Map();
+    for (const s of this.slots.values()) s.used = 0;
     const add = (name: Name, value: number, attributes: Attributes, startTime: HrTime = now): void => {
-      let list = points.get(name);
-      if (!list) points.set(name, (list = []));
-      list.push({ startTime, endTime: now, attributes, value });
+      const s = this.slot(name);
+      const points = s.data.dataPoints;
+      const p = points[s.used];
+      if (p) {
+        p.startTime = startTime;
+        p.endTime = now;
+        p.attributes = attributes;
+        p.value = value;
+      } else {
+        points.push({ startTime, endTime: now, attributes, value });
+      }
+      s.used++;
     };
     const delta = this.temporality === AggregationTemporality.DELTA;
-    const energy: DataPoint<number>[] = [];
     for (const s of this.catalog.signals) {
       const sample = snap.signals.get(s.id);
       if (!sample) continue;
@@ -96,12 +150,12 @@ export class SignalMetricProducer implements MetricProducer {
       if (s.metric !== signalMetric.energy) {
         add(s.metric, v, s.attrs);
       } else if (!delta) {
-        energy.push({ startTime: this.startTime, endTime: now, attributes: s.attrs, value: v });
+        add(signalMetric.energy, v, s.attrs, this.startTime);
       } else {
         const prev = this.lastEnergy.get(s.id);
         this.lastEnergy.set(s.id, v);
         // A counter that went down was reset (meter replaced or wrapped): its new value is the increase.
-        energy.push({ startTime: this.lastCollection, endTime: now, attributes: s.attrs, value: prev === undefined ? 0 : v >= prev ? v - prev : v });
+        add(signalMetric.energy, prev === undefined ? 0 : v >= prev ? v - prev : v, s.attrs, this.lastCollection);
       }
     }
     for (const z of this.catalog.zones) {
@@ -122,11 +176,10 @@ export class SignalMetricProducer implements MetricProducer {
     }
     this.lastCollection = now;
     const out: MetricData[] = [];
-    for (const [name, dataPoints] of points) {
-      out.push({ descriptor: { ...descriptors[name], valueType: ValueType.DOUBLE }, aggregationTemporality: AggregationTemporality.CUMULATIVE, dataPointType: DataPointType.GAUGE, dataPoints });
-    }
-    if (energy.length) {
-      out.push({ descriptor: { ...descriptors[signalMetric.energy], valueType: ValueType.DOUBLE }, aggregationTemporality: this.temporality, dataPointType: DataPointType.SUM, isMonotonic: true, dataPoints: energy });
+    for (const s of this.slots.values()) {
+      // Points past `used` belong to series absent from this snapshot.
+      if (s.data.dataPoints.length !== s.used) s.data.dataPoints.length = s.used;
+      if (s.used > 0) out.push(s.data);
     }
     return out;
   }

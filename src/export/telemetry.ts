@@ -46,7 +46,8 @@ export function createTelemetry(config: Config, log: Logger, opts: TelemetryOpti
 
   let pull: PullMetricReader | undefined;
   if (config.metrics.prometheus.enabled) {
-    const p = new SignalMetricProducer(catalog);
+    // The scrape endpoint is done with a collection before the next one starts: reuse its points.
+    const p = new SignalMetricProducer(catalog, { reusePoints: true });
     producers.push(p);
     pull = new PullMetricReader({ metricProducers: [p] });
     readers.push(pull);
@@ -55,7 +56,7 @@ export function createTelemetry(config: Config, log: Logger, opts: TelemetryOpti
   let guard: IdleReaderGuard | undefined;
   const otlpConfig = config.metrics.otlp;
   if (otlpConfig) {
-    const p = new SignalMetricProducer(catalog, otlpConfig.temporality === 'delta' ? AggregationTemporality.DELTA : AggregationTemporality.CUMULATIVE);
+    const p = new SignalMetricProducer(catalog, { temporality: otlpConfig.temporality === 'delta' ? AggregationTemporality.DELTA : AggregationTemporality.CUMULATIVE });
     producers.push(p);
     const pullReader = pull;
     otlp = createOtlpReader({

@@ -1,8 +1,11 @@
 /** The scrape endpoint over real HTTP: signal and zone metrics, self-metrics, /healthz, /readyz. */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { once } from 'node:events';
+import { request, type IncomingMessage } from 'node:http';
+import { gunzipSync } from 'node:zlib';
 import { layerMetric, modbusDurationBuckets } from '../../src/export/metric-names.ts';
-import { feed, plantConfig, sampleValue, scrape, startTelemetry } from './fixture.ts';
+import { feed, plantConfig, samples, sampleValue, scrape, startTelemetry } from './fixture.ts';
 
 test('signal readings are served as hw.* gauges in canonical units with hw and loopgate attributes', async (t) => {
   const { store, base } = await startTelemetry(t);
@@ -93,6 +96,41 @@ test('/healthz answers; /readyz is 503 naming what is pending, then 200', async 
   assert.equal(await ready.text(), 'ready\n');
   assert.equal((await fetch(`${base}/nope`)).status, 404);
   assert.equal((await fetch(`${base}/metrics`, { method: 'POST' })).status, 405);
+});
+
+/** A raw GET or HEAD of /metrics (no transparent decompression): status, headers, body bytes. */
+async function rawScrape(base: string, headers: Record<string, string>, method = 'GET'): Promise<{ res: IncomingMessage; body: Buffer }> {
+  const req = request(`${base}/metrics`, { method, headers });
+  req.end();
+  const [res] = (await once(req, 'response')) as [IncomingMessage];
+  const chunks: Buffer[] = [];
+  for await (const c of res) chunks.push(c as Buffer);
+  return { res, body: Buffer.concat(chunks) };
+}
+
+test('/metrics answers gzip when the scraper accepts it, plain text when it does not', async (t) => {
+  const { store, base } = await startTelemetry(t);
+  feed(store);
+  const plain = await rawScrape(base, {});
+  assert.equal(plain.res.headers['content-encoding'], undefined);
+  assert.equal(plain.res.headers['vary'], 'accept-encoding');
+  assert.equal(Number(plain.res.headers['content-length']), plain.body.length);
+  const zipped = await rawScrape(base, { 'accept-encoding': 'gzip' });
+  assert.equal(zipped.res.statusCode, 200);
+  assert.equal(zipped.res.headers['content-encoding'], 'gzip');
+  assert.equal(zipped.res.headers['vary'], 'accept-encoding');
+  assert.match(zipped.res.headers['content-type'] ?? '', /^text\/plain; version=0\.0\.4/);
+  assert.equal(Number(zipped.res.headers['content-length']), zipped.body.length);
+  const text = gunzipSync(zipped.body).toString('utf8');
+  assert.ok(zipped.body.length < Buffer.byteLength(text), 'smaller than the text');
+  const temp = { hw_id: 'hall_a_inlet_temp', loopgate_zone: 'hall-a' };
+  assert.equal(sampleValue(text, 'hw_temperature', temp), 30);
+  const series = (body: string): string[] => [...samples(body).keys()].filter((k) => !k.startsWith('loopgate_metrics_scrapes')).sort();
+  assert.deepEqual(series(text), series(plain.body.toString('utf8')), 'the same series either way');
+  assert.equal((await rawScrape(base, { 'accept-encoding': 'gzip;q=0' })).res.headers['content-encoding'], undefined);
+  const head = await rawScrape(base, { 'accept-encoding': 'gzip' }, 'HEAD');
+  assert.equal(head.res.headers['content-encoding'], 'gzip');
+  assert.equal(head.body.length, 0);
 });
 
 test('prometheus disabled: no endpoint, the meter still works', async (t) => {
