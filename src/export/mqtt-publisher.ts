@@ -5,7 +5,6 @@
  * unacknowledged messages. A slow or dead broker grows the spool; it never delays polling or a
  * gate answer.
  */
-import { readFile } from 'node:fs/promises';
 import type { Counter, ObservableGauge, ObservableResult } from '@opentelemetry/api';
 import type { MqttClient } from 'mqtt';
 import type { MqttConfig } from '../config/schema.ts';
@@ -22,6 +21,7 @@ import type { OutboundMessage, SpooledMessage } from './mqtt-record.ts';
 import { bdSeqPath, sparkplugFormat, withSparkplugSeq } from './mqtt-sparkplug.ts';
 import { SignalFilter } from './mqtt-signal-filter.ts';
 import { Spool, type DropReason } from './mqtt-spool.ts';
+import { readPrivateKey, readTlsFile } from './tls-files.ts';
 
 export interface PublisherOptions {
   backoff?: BackoffOptions;
@@ -78,7 +78,7 @@ export class MqttPublisher implements Component {
 
   async start(): Promise<void> {
     const cfg = this.cfg;
-    const tls = await readTls(cfg);
+    const tls = readTls(cfg);
     this.spool = await Spool.open({
       dir: cfg.spool_dir,
       maxBytes: cfg.spool_max_bytes,
@@ -284,14 +284,11 @@ export class MqttPublisher implements Component {
   }
 }
 
-async function readTls(cfg: MqttConfig): Promise<{ ca?: Buffer; cert?: Buffer; key?: Buffer }> {
+/** mqtt.tls from disk; the client key must be 0600/0400 like every private key (exit 78 otherwise). */
+function readTls(cfg: MqttConfig): { ca?: Buffer; cert?: Buffer; key?: Buffer } {
   const out: { ca?: Buffer; cert?: Buffer; key?: Buffer } = {};
-  try {
-    if (cfg.tls?.ca) out.ca = await readFile(cfg.tls.ca);
-    if (cfg.tls?.cert) out.cert = await readFile(cfg.tls.cert);
-    if (cfg.tls?.key) out.key = await readFile(cfg.tls.key);
-  } catch (err) {
-    throw new LoopgateError('MQTT_TLS', `mqtt.tls: cannot read a TLS file: ${(err as Error).message}`, { cause: err });
-  }
+  if (cfg.tls?.key) out.key = readPrivateKey(cfg.tls.key, 'mqtt.tls.key: private key');
+  if (cfg.tls?.ca) out.ca = readTlsFile(cfg.tls.ca, 'mqtt.tls.ca');
+  if (cfg.tls?.cert) out.cert = readTlsFile(cfg.tls.cert, 'mqtt.tls.cert');
   return out;
 }
