@@ -32,6 +32,7 @@ const RATE = 10_000;
 const SIGNALS = 100;
 const SPOOL_N = Number(process.env['MQTT_BENCH_SPOOL'] ?? 100_000);
 const TRANSPORT = process.env['MQTT_BENCH_TRANSPORT'] ?? 'mqtt';
+const SECURE = TRANSPORT === 'mqtts' || TRANSPORT === 'wss';
 if (!['mqtt', 'mqtts', 'ws', 'wss'].includes(TRANSPORT)) throw new Error(`MQTT_BENCH_TRANSPORT: mqtt, mqtts, ws or wss, not ${TRANSPORT}`);
 const log = createLogger({ level: 'silent' });
 const median = (xs: number[]): number => {
@@ -65,11 +66,11 @@ let pubListener = '';
 if (TRANSPORT !== 'mqtt') {
   pki.ca('ca');
   pki.issue('server', 'localhost', 'ca', 'server', certDate(-1), certDate(1));
-  const tls = TRANSPORT.endsWith('s') ? `certfile ${pki.f('server.crt')}\nkeyfile ${pki.f('server.key')}\n` : '';
+  const tls = SECURE ? `certfile ${pki.f('server.crt')}\nkeyfile ${pki.f('server.key')}\n` : '';
   pubListener = `listener ${pubPort} 127.0.0.1\n${TRANSPORT.startsWith('ws') ? 'protocol websockets\n' : ''}${tls}`;
 }
 const pubUrl = `${TRANSPORT}://127.0.0.1:${pubPort}`;
-const pubTls = TRANSPORT.endsWith('s') ? { tls: { ca: pki.f('ca.crt') } } : {};
+const pubTls = SECURE ? { tls: { ca: pki.f('ca.crt') } } : {};
 // Run as root, mosquitto would switch to the user "mosquitto", who cannot read the temp dir.
 writeFileSync(join(dir, 'm.conf'), `user ${userInfo().username}\nlistener ${port} 127.0.0.1\n${pubListener}allow_anonymous true\npersistence false\nmax_queued_messages 0\nlog_dest stderr\nlog_type error\n`);
 let mosq: ChildProcess;
