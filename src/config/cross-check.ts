@@ -133,6 +133,12 @@ function checkListeners(cfg: RawConfig, report: Report): void {
   if (gate.tls?.allowed_clients && !gate.tls.client_ca) {
     report(['gate', 'tls', 'allowed_clients'], 'allowed_clients needs gate.tls.client_ca (client certificates are only verified against a CA)');
   }
+  // TLS settings next to a plaintext URL would be silently unused: the operator meant TLS.
+  const mqtt = cfg.mqtt;
+  const scheme = mqtt?.url.slice(0, mqtt.url.indexOf(':'));
+  if (mqtt?.tls && (scheme === 'mqtt' || scheme === 'ws')) {
+    report(['mqtt', 'tls'], `TLS settings given but mqtt.url is plaintext ${scheme}://, so they would go unused; use ${scheme === 'mqtt' ? 'mqtts' : 'wss'}:// (or remove mqtt.tls)`);
+  }
 }
 
 function checkFiles(cfg: RawConfig, configFile: string, report: Report): void {

@@ -138,7 +138,7 @@ export const tlsServerSchema = z.strictObject({
 export const tlsClientSchema = z.strictObject({
   ca: filePath.optional().describe("CA bundle (PEM) to verify the server with (a private CA; never falls back to the public store silently)."),
   cert: filePath.optional().describe("Client certificate (PEM) for mTLS."),
-  key: filePath.optional().describe("Client private key (PEM) for mTLS; mode 0600 or 0400."),
+  key: filePath.optional().describe("Client private key (PEM) for mTLS; must be mode 0600 or 0400 (loopgate refuses to start otherwise, exit 78)."),
 });
 
 export const gateSchema = z.strictObject({
@@ -186,11 +186,11 @@ export const mqttSchema = z.strictObject({
   spool_dir: filePath.default('/var/lib/loopgate/mqtt').describe("Directory of the on-disk spool that keeps messages while the broker is unreachable."),
   spool_max_bytes: z.number().int().positive().default(256 * 1024 * 1024).describe("Spool size cap in bytes; the oldest messages are dropped beyond it (loopgate.mqtt.spool.dropped)."),
   spool_max_age_s: z.number().int().positive().default(7 * 24 * 3600).describe("Spooled messages older than this, in s, are dropped."),
-  username: z.string().optional().describe("Broker user name."),
+  username: z.string().optional().describe("Broker user name (a broker may take it from the client certificate instead, e.g. mosquitto use_identity_as_username)."),
   password: z.string().optional().describe("Broker password (keep the config file mode 0640 root:loopgate when set)."),
-  tls: tlsClientSchema.optional().describe("TLS client settings for mqtts:// and wss://."),
-  format: z.enum(['json', 'sparkplug']).default('json').describe("Payload format: json, or sparkplug (Sparkplug B)."),
-  protocol_version: z.union([z.literal(5), z.literal(4)]).default(5).describe("MQTT protocol version: 5 or 4 (3.1.1)."),
+  tls: tlsClientSchema.optional().describe("TLS client settings for mqtts:// and wss:// (an error with mqtt:// or ws://); without ca the broker is verified against Node's bundled public CAs."),
+  format: z.enum(['json', 'sparkplug']).default('json').describe("Payload format: json, or sparkplug (Sparkplug B; answers a host's Rebirth NCMD, ignores every other NCMD/DCMD)."),
+  protocol_version: z.union([z.literal(5), z.literal(4)]).default(5).describe("MQTT protocol version: 5 or 4 (3.1.1); with 5, a broker that refuses v5 is retried with 3.1.1."),
   qos: z.union([z.literal(0), z.literal(1)]).default(1).describe("QoS of published messages: 0 or 1."),
   publish: z.enum(['on_change', 'every_sample']).default('on_change').describe("Which signal samples go out: on_change (past the signal's deadband, or a change of quality or reason) or every_sample (every poll's reading, e.g. for a historian); either way at least every max_interval_ms."),
   /** Publish every signal at least this often even when it does not change. */

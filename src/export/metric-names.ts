@@ -41,6 +41,7 @@ export const layerMetric = {
   gateDecisions: 'loopgate.gate.decisions',
   mqttSpoolDepth: 'loopgate.mqtt.spool.depth',
   mqttSpoolDropped: 'loopgate.mqtt.spool.dropped',
+  mqttCommandsIgnored: 'loopgate.mqtt.commands.ignored',
 } as const;
 
 /** Bucket advice the Modbus layer passes with its duration histogram (seconds). */

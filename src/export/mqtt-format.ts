@@ -2,6 +2,13 @@
 import type { SignalSample, StoreSnapshot, ZoneState } from '../signals/sample.ts';
 import type { OutboundMessage } from './mqtt-record.ts';
 import type { LinkWill } from './mqtt-link.ts';
+import type { SparkplugCommand } from './sparkplug-command.ts';
+
+/** Commands the format listens for (Sparkplug: NCMD/DCMD), subscribed before the births. */
+export interface FormatCommands {
+  topics: string[];
+  parse(topic: string, payload: Buffer): SparkplugCommand;
+}
 
 export interface MqttFormat {
   /** The last will of the next connection attempt. */
@@ -12,6 +19,8 @@ export interface MqttFormat {
   signal(sample: SignalSample, historical: boolean): OutboundMessage;
   zone(zone: ZoneState, now: number): OutboundMessage;
   decision(decision: object, now: number): OutboundMessage;
+  /** Absent: the format takes no commands and nothing is subscribed. */
+  commands?: FormatCommands;
   /** Published on a clean stop before DISCONNECT (which suppresses the will). */
   goodbye(now: number): OutboundMessage;
 }

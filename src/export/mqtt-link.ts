@@ -9,6 +9,7 @@
 import { connect, type IClientOptions, type MqttClient } from 'mqtt';
 import type { Logger } from '../log.ts';
 import { Backoff, type BackoffOptions } from './mqtt-backoff.ts';
+import { explainLinkError } from './mqtt-link-error.ts';
 import { redactUrl } from './redact-url.ts';
 
 export interface LinkWill {
@@ -40,7 +41,6 @@ export interface LinkOptions {
 
 /** MQTT 5 reason codes / 3.1.1 return codes that mean "this broker does not speak v5". */
 const UNSUPPORTED_VERSION = new Set([1, 0x84]);
-const AUTH_REFUSED = new Set([4, 5, 0x86, 0x87, 0x8c]);
 
 export class MqttLink {
   private readonly o: LinkOptions;
@@ -135,7 +135,7 @@ export class MqttLink {
     });
     c.on('error', (err: Error & { code?: number | string }) => {
       code = typeof err.code === 'number' ? err.code : code;
-      this.noteError(err.message, code);
+      this.lastError = explainLinkError(err);
     });
     c.on('close', () => {
       if (this.client !== c) return;
@@ -155,11 +155,6 @@ export class MqttLink {
       }
       this.fail(this.lastError || 'connection closed', code);
     });
-  }
-
-  private noteError(message: string, code: number | undefined): void {
-    const text = code !== undefined && AUTH_REFUSED.has(code) ? `broker refused the credentials (${message})` : message;
-    this.lastError = text;
   }
 
   private fail(reason: string, code: number | undefined): void {

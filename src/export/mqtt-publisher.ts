@@ -5,7 +5,6 @@
  * unacknowledged messages. A slow or dead broker grows the spool; it never delays polling or a
  * gate answer.
  */
-import { readFile } from 'node:fs/promises';
 import type { Counter, ObservableGauge, ObservableResult } from '@opentelemetry/api';
 import type { MqttClient } from 'mqtt';
 import type { MqttConfig } from '../config/schema.ts';
@@ -20,8 +19,11 @@ import { jsonFormat } from './mqtt-json.ts';
 import { MqttLink } from './mqtt-link.ts';
 import type { OutboundMessage, SpooledMessage } from './mqtt-record.ts';
 import { bdSeqPath, sparkplugFormat, withSparkplugSeq } from './mqtt-sparkplug.ts';
+import { layerMetric } from './metric-names.ts';
 import { SignalFilter } from './mqtt-signal-filter.ts';
+import type { SparkplugCommand } from './sparkplug-command.ts';
 import { Spool, type DropReason } from './mqtt-spool.ts';
+import { readPrivateKey, readTlsFile } from './tls-files.ts';
 
 export interface PublisherOptions {
   backoff?: BackoffOptions;
@@ -59,6 +61,10 @@ export class MqttPublisher implements Component {
   private readonly observeDepth = (r: ObservableResult): void => r.observe(this.spool?.depth() ?? 0);
   private dropWarn = { count: 0, at: 0 };
   published = 0;
+  /** Sparkplug Rebirth requests answered, and other commands (NCMD/DCMD) ignored. */
+  rebirths = 0;
+  ignoredCommands = 0;
+  private ignoredCounter: Counter | undefined;
 
   constructor(rt: Runtime, opts: PublisherOptions = {}) {
     if (!rt.config.mqtt) throw new LoopgateError('MQTT_NOT_CONFIGURED', 'MqttPublisher needs config.mqtt');
@@ -78,7 +84,7 @@ export class MqttPublisher implements Component {
 
   async start(): Promise<void> {
     const cfg = this.cfg;
-    const tls = await readTls(cfg);
+    const tls = readTls(cfg);
     this.spool = await Spool.open({
       dir: cfg.spool_dir,
       maxBytes: cfg.spool_max_bytes,
@@ -91,6 +97,7 @@ export class MqttPublisher implements Component {
     this.depthGauge = this.rt.meter.createObservableGauge('loopgate.mqtt.spool.depth', { unit: '{message}', description: 'MQTT messages waiting for the broker (spooled on disk until acknowledged)' });
     this.depthGauge.addCallback(this.observeDepth);
     this.droppedCounter = this.rt.meter.createCounter('loopgate.mqtt.spool.dropped', { unit: '{message}', description: 'MQTT messages dropped unsent: spool past its byte or age bound, a failed spool write, or refused by the broker' });
+    this.ignoredCounter = this.rt.meter.createCounter(layerMetric.mqttCommandsIgnored, { unit: '{command}', description: 'Sparkplug NCMD/DCMD commands ignored (loopgate never writes to the field; only Rebirth is answered)' });
     this.link = new MqttLink({
       url: cfg.url,
       clientId: `loopgate-${this.rt.config.gateway_id}`,
@@ -198,14 +205,49 @@ export class MqttPublisher implements Component {
 
   private onUp(client: MqttClient, receiveMaximum: number): void {
     this.window = Math.max(1, Math.min(this.opts.window ?? 1000, receiveMaximum));
-    this.spSeq = 0;
     const gen = this.link!.generation;
+    const commands = this.format.commands;
+    if (commands) {
+      // Subscribed before the births go out (Sparkplug 3.0): a host's Rebirth request sent right
+      // after our NBIRTH is not missed. SUBSCRIBE precedes the PUBLISHes on the wire.
+      client.on('message', (topic, payload) => {
+        if (gen === this.link?.generation) this.onCommand(client, gen, commands.parse(topic, payload), topic);
+      });
+      client.subscribe(commands.topics, { qos: 0 }, (err) => {
+        if (err && gen === this.link?.generation) this.log.warn({ err, topics: commands.topics }, 'MQTT: cannot subscribe to Sparkplug commands; Rebirth requests will not be answered on this connection');
+      });
+    }
+    this.publishBirths(client, gen);
+    void this.pump();
+  }
+
+  /** NBIRTH and every DBIRTH, published directly (not spooled) with the session seq reset to 0. */
+  private publishBirths(client: MqttClient, gen: number): void {
+    this.spSeq = 0;
     for (const m of this.format.births(this.rt.store.snapshot(), this.rt.clock())) {
       client.publish(m.topic, this.wire(m), { qos: m.qos, retain: m.retain }, (err) => {
         if (err && gen === this.link?.generation) this.log.warn({ err, topic: m.topic }, 'MQTT birth message not delivered');
       });
     }
-    void this.pump();
+  }
+
+  /**
+   * A Rebirth request: the births again, in this same turn of the event loop, so no DDATA goes
+   * out between the request and the new NBIRTH (bdSeq unchanged: same connection). Any other
+   * command is counted and dropped; the gateway never writes to a PLC.
+   */
+  private onCommand(client: MqttClient, gen: number, cmd: SparkplugCommand, topic: string): void {
+    if (cmd.kind === 'rebirth') {
+      this.rebirths++;
+      this.log.info({ topic }, 'MQTT: Sparkplug Rebirth requested; publishing NBIRTH and DBIRTHs again');
+      this.publishBirths(client, gen);
+      return;
+    }
+    this.ignoredCommands++;
+    this.ignoredCounter?.add(1);
+    if (this.ignoredCommands === 1) {
+      this.log.warn({ topic, reason: cmd.reason }, 'MQTT: Sparkplug command ignored (loopgate never writes to the field); further ones are only counted (loopgate.mqtt.commands.ignored)');
+    }
   }
 
   private wire(m: OutboundMessage): Buffer {
@@ -284,14 +326,11 @@ export class MqttPublisher implements Component {
   }
 }
 
-async function readTls(cfg: MqttConfig): Promise<{ ca?: Buffer; cert?: Buffer; key?: Buffer }> {
+/** mqtt.tls from disk; the client key must be 0600/0400 like every private key (exit 78 otherwise). */
+function readTls(cfg: MqttConfig): { ca?: Buffer; cert?: Buffer; key?: Buffer } {
   const out: { ca?: Buffer; cert?: Buffer; key?: Buffer } = {};
-  try {
-    if (cfg.tls?.ca) out.ca = await readFile(cfg.tls.ca);
-    if (cfg.tls?.cert) out.cert = await readFile(cfg.tls.cert);
-    if (cfg.tls?.key) out.key = await readFile(cfg.tls.key);
-  } catch (err) {
-    throw new LoopgateError('MQTT_TLS', `mqtt.tls: cannot read a TLS file: ${(err as Error).message}`, { cause: err });
-  }
+  if (cfg.tls?.key) out.key = readPrivateKey(cfg.tls.key, 'mqtt.tls.key: private key');
+  if (cfg.tls?.ca) out.ca = readTlsFile(cfg.tls.ca, 'mqtt.tls.ca');
+  if (cfg.tls?.cert) out.cert = readTlsFile(cfg.tls.cert, 'mqtt.tls.cert');
   return out;
 }

@@ -4,22 +4,20 @@
  * "Quality" property (OPC codes 192 good, 64 uncertain, 0 bad), the store's sample seq as the
  * "seq" property, the loop current as "<signal>/loop_ma". NBIRTH (bdSeq, Node Control/Rebirth) and
  * a DBIRTH per device open every session; DDATA carries changes; NDEATH is the last will and is
- * sent before a clean disconnect. The payload `seq` (0-255, NBIRTH = 0) is appended when a message
+ * sent before a clean disconnect. A host's NCMD Rebirth request is answered with the births again
+ * (same bdSeq, seq from 0); every other NCMD/DCMD is ignored (sparkplug-command.ts). The payload `seq` (0-255, NBIRTH = 0) is appended when a message
  * is actually sent, so replayed messages fit the new session; metrics made while the broker was
  * away carry is_historical.
  */
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import protobuf from 'protobufjs';
 import type { Config } from '../config/schema.ts';
 import type { Quality, SignalSample, StoreSnapshot } from '../signals/sample.ts';
 import type { MqttFormat } from './mqtt-format.ts';
 import { decisionMessage, zoneMessage } from './mqtt-json.ts';
 import type { OutboundMessage } from './mqtt-record.ts';
-
-export const SPARKPLUG_PROTO = fileURLToPath(new URL('../../proto/sparkplug_b/sparkplug_b.proto', import.meta.url));
-export const SPARKPLUG_PAYLOAD_TYPE = 'org.eclipse.tahu.protobuf.Payload';
+import { commandTopics, parseCommand, REBIRTH_METRIC } from './sparkplug-command.ts';
+import { sparkplugPayloadType } from './sparkplug-payload.ts';
 
 /** Sparkplug DataType codes (see the proto's header). */
 export const SpDataType = { Int32: 3, Int64: 4, UInt64: 8, Double: 10, Boolean: 11, String: 12 } as const;
@@ -42,12 +40,6 @@ interface SpMetric {
   doubleValue?: number;
   longValue?: number;
   booleanValue?: boolean;
-}
-
-let payloadType: protobuf.Type | undefined;
-export function sparkplugPayloadType(): protobuf.Type {
-  payloadType ??= protobuf.loadSync(SPARKPLUG_PROTO).lookupType(SPARKPLUG_PAYLOAD_TYPE);
-  return payloadType;
 }
 
 function encode(timestamp: number, metrics: SpMetric[]): Buffer {
@@ -116,7 +108,7 @@ export function sparkplugFormat(o: SparkplugOptions): MqttFormat {
       const out: OutboundMessage[] = [];
       const nbirth = encode(now, [
         { name: 'bdSeq', timestamp: now, datatype: SpDataType.Int64, longValue: bdSeq },
-        { name: 'Node Control/Rebirth', timestamp: now, datatype: SpDataType.Boolean, booleanValue: false },
+        { name: REBIRTH_METRIC, timestamp: now, datatype: SpDataType.Boolean, booleanValue: false },
       ]);
       out.push({ topic: `${ns}/NBIRTH/${node}`, payload: nbirth, qos: 0, retain: false, sparkplugSeq: true, ts: now });
       for (const dev of o.config.devices) {
@@ -131,6 +123,7 @@ export function sparkplugFormat(o: SparkplugOptions): MqttFormat {
     signal: (s, historical) => ({ topic: `${ns}/DDATA/${node}/${s.deviceId}`, payload: encode(Date.now(), signalMetrics(s, historical, false)), qos: o.qos, retain: false, sparkplugSeq: true, ts: s.ts }),
     zone: (z, now) => zoneMessage(o.prefix, o.qos, z, now),
     decision: (d, now) => decisionMessage(o.prefix, o.qos, d, now),
+    commands: { topics: commandTopics(group, node), parse: (topic, payload) => parseCommand(group, node, topic, payload) },
     goodbye: (now) => ({ topic: `${ns}/NDEATH/${node}`, payload: death(now), qos: 1, retain: false, sparkplugSeq: false, ts: now }),
   };
 }

@@ -4,12 +4,15 @@
  * MQTT_BENCH_FULL=1): this process's CPU and RSS beside mosquitto's CPU, delivered count. (2) The
  * spool alone: append + flush, then read + ack (messages/s, MB/s). (3) Replay over the wire: N
  * messages spooled while the broker is down, then the time to drain them into mosquitto.
- * One JSON line.
+ * MQTT_BENCH_TRANSPORT (mqtt, the default; mqtts, ws or wss) picks how the publisher reaches
+ * mosquitto: TLS with a server certificate from the test PKI (verified with mqtt.tls.ca) and/or
+ * mosquitto's websockets listener; the counting subscriber stays on plain MQTT. Run it once per
+ * transport for side-by-side CPU ratios. One JSON line.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { cpus, tmpdir } from 'node:os';
+import { cpus, tmpdir, userInfo } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { metrics } from '@opentelemetry/api';
@@ -21,12 +24,16 @@ import { Readiness } from '../../src/readiness.ts';
 import type { Runtime } from '../../src/runtime.ts';
 import { SignalStore } from '../../src/signals/store.ts';
 import { freePort, waitForPort } from '../helpers/net.ts';
+import { certDate, TestPki } from '../helpers/test-pki.ts';
 
 const MOSQUITTO = '/usr/sbin/mosquitto';
 const SECONDS = Number(process.env['MQTT_BENCH_SECONDS'] ?? (process.env['MQTT_BENCH_FULL'] === '1' ? 60 : 10));
 const RATE = 10_000;
 const SIGNALS = 100;
 const SPOOL_N = Number(process.env['MQTT_BENCH_SPOOL'] ?? 100_000);
+const TRANSPORT = process.env['MQTT_BENCH_TRANSPORT'] ?? 'mqtt';
+const SECURE = TRANSPORT === 'mqtts' || TRANSPORT === 'wss';
+if (!['mqtt', 'mqtts', 'ws', 'wss'].includes(TRANSPORT)) throw new Error(`MQTT_BENCH_TRANSPORT: mqtt, mqtts, ws or wss, not ${TRANSPORT}`);
 const log = createLogger({ level: 'silent' });
 const median = (xs: number[]): number => {
   const s = [...xs].sort((a, b) => a - b);
@@ -52,12 +59,26 @@ process.on('exit', () => {
 });
 
 const port = await freePort();
-writeFileSync(join(dir, 'm.conf'), `listener ${port} 127.0.0.1\nallow_anonymous true\npersistence false\nmax_queued_messages 0\nlog_dest stderr\nlog_type error\n`);
+// The publisher's own listener; the same as the subscriber's for plain MQTT.
+const pubPort = TRANSPORT === 'mqtt' ? port : await freePort();
+const pki = new TestPki(dir);
+let pubListener = '';
+if (TRANSPORT !== 'mqtt') {
+  pki.ca('ca');
+  pki.issue('server', 'localhost', 'ca', 'server', certDate(-1), certDate(1));
+  const tls = SECURE ? `certfile ${pki.f('server.crt')}\nkeyfile ${pki.f('server.key')}\n` : '';
+  pubListener = `listener ${pubPort} 127.0.0.1\n${TRANSPORT.startsWith('ws') ? 'protocol websockets\n' : ''}${tls}`;
+}
+const pubUrl = `${TRANSPORT}://127.0.0.1:${pubPort}`;
+const pubTls = SECURE ? { tls: { ca: pki.f('ca.crt') } } : {};
+// Run as root, mosquitto would switch to the user "mosquitto", who cannot read the temp dir.
+writeFileSync(join(dir, 'm.conf'), `user ${userInfo().username}\nlistener ${port} 127.0.0.1\n${pubListener}allow_anonymous true\npersistence false\nmax_queued_messages 0\nlog_dest stderr\nlog_type error\n`);
 let mosq: ChildProcess;
 async function startMosquitto(): Promise<void> {
   mosq = spawn(MOSQUITTO, ['-c', join(dir, 'm.conf')], { stdio: 'ignore' });
   children.push(mosq);
   await waitForPort(port);
+  await waitForPort(pubPort);
 }
 await startMosquitto();
 
@@ -70,7 +91,7 @@ function runtime(spoolDir: string): Runtime {
       log: { level: 'silent' },
       buses: [{ id: 'b1', transport: 'tcp', host: '127.0.0.1' }],
       devices: [{ id: 'plc-1', bus: 'b1', unit: 1, poll_ms: 10, signals }],
-      mqtt: { url: `mqtt://127.0.0.1:${port}`, spool_dir: spoolDir, max_interval_ms: 3_600_000 },
+      mqtt: { url: pubUrl, spool_dir: spoolDir, max_interval_ms: 3_600_000, ...pubTls },
     }),
     'bench.yaml',
   );
@@ -210,6 +231,7 @@ const replay = { messages: SPOOL_N, reconnect_ms: c0 - r0, replay_msgs_per_s: ro
 console.log(
   JSON.stringify({
     bench: 'mqtt',
+    transport: TRANSPORT,
     live,
     spool,
     replay,

@@ -90,6 +90,23 @@ const cases: Case[] = [
     path: 'gate.tls.key',
     error: /readable by group or others \(mode 0644\); run: chmod 600/,
   },
+  { name: 'MQTT TLS settings with a plaintext URL', input: `${base}mqtt: { url: "mqtt://broker:1883", tls: { ca: ca.crt } }\n`, at: '30:41', path: 'mqtt.tls', error: /TLS settings given but mqtt\.url is plaintext mqtt:\/\/, so they would go unused; use mqtts:\/\// },
+  {
+    name: 'MQTT client key readable by group',
+    input: (dir) => {
+      writeFileSync(join(dir, 'ca.crt'), 'x');
+      writeFileSync(join(dir, 'cl.crt'), 'x');
+      const key = join(dir, 'cl.key');
+      writeFileSync(key, 'x');
+      chmodSync(key, 0o640);
+      const cfg = join(dir, 'mqtt-key-mode.yaml');
+      writeFileSync(cfg, `${base}mqtt: { url: "mqtts://broker:8883", tls: { ca: ca.crt, cert: cl.crt, key: cl.key } }\n`);
+      return cfg;
+    },
+    at: '30:75',
+    path: 'mqtt.tls.key',
+    error: /private key .*cl\.key is readable by group or others \(mode 0640\); run: chmod 600/,
+  },
   { name: 'a list at the top', input: '- a\n- b\n', at: '1:1', path: '(root)', error: /expected object, found a list of 2/ },
 ];
 

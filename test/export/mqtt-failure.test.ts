@@ -7,34 +7,14 @@ import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { existsSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { Writable } from 'node:stream';
 import { MeterProvider, MetricReader } from '@opentelemetry/sdk-metrics';
 import { createLogger } from '../../src/log.ts';
 import { MqttPublisher } from '../../src/export/mqtt-publisher.ts';
-import { freePort, MOSQUITTO, tempDir, testConfig, testRuntime, waitForPort } from './mqtt-peers.ts';
+import { capture, freePort, MOSQUITTO, tempDir, testConfig, testRuntime, until, waitForPort } from './mqtt-peers.ts';
 
 class TestReader extends MetricReader {
   protected override async onShutdown(): Promise<void> {}
   protected override async onForceFlush(): Promise<void> {}
-}
-
-function capture(): { lines: () => Record<string, unknown>[]; stream: Writable } {
-  const chunks: string[] = [];
-  const stream = new Writable({
-    write(chunk: Buffer, _enc, cb) {
-      chunks.push(chunk.toString());
-      cb();
-    },
-  });
-  return { stream, lines: () => chunks.join('').split('\n').filter(Boolean).map((l) => JSON.parse(l) as Record<string, unknown>) };
-}
-
-async function until(pred: () => boolean, what: string, ms = 10_000): Promise<void> {
-  const end = Date.now() + ms;
-  while (!pred()) {
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 10));
-  }
 }
 
 test('refused credentials: clear error, backoff, readings spool, depth and drops on the meter', async (t) => {

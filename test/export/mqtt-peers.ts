@@ -7,7 +7,8 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
 import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer, connect as netConnect, type Server, type Socket } from 'node:net';
-import { tmpdir } from 'node:os';
+import { tmpdir, userInfo } from 'node:os';
+import { Writable } from 'node:stream';
 import { join } from 'node:path';
 import type { TestContext } from 'node:test';
 import { metrics } from '@opentelemetry/api';
@@ -119,6 +120,68 @@ async function startAedes(t: TestContext, port: number): Promise<Broker> {
   return broker;
 }
 
+export interface ConfiguredMosquitto {
+  /** Everything mosquitto logged so far (log_dest stderr; the config picks log_type). */
+  log(): string;
+  /** Resolves when the log matches (mosquitto's log is the only witness of e.g. the protocol level). */
+  waitForLog(re: RegExp, what: string, ms?: number): Promise<void>;
+  kill(): Promise<void>;
+  /** (Re)starts with `conf`, or with the config it was last started with. */
+  start(conf?: string): Promise<void>;
+}
+
+/**
+ * A real mosquitto with a config of the test's own (TLS, client certificates, websockets), which
+ * must open plain or TLS listeners on `ports`. Skips locally / fails under CI=true without mosquitto.
+ * Run as root, mosquitto switches to the user `mosquitto`, who cannot read a temp dir of the test:
+ * `user` keeps it as whoever runs the tests.
+ */
+export async function startMosquittoWith(t: TestContext, conf: string, ports: number[]): Promise<ConfiguredMosquitto | undefined> {
+  if (!existsSync(MOSQUITTO)) {
+    if (process.env['CI'] === 'true') throw new Error(`${MOSQUITTO} is required under CI=true (apt-get install mosquitto)`);
+    t.skip(`${MOSQUITTO} not installed`);
+    return undefined;
+  }
+  const dir = tempDir(t, 'loopgate-mosq-');
+  const file = join(dir, 'mosquitto.conf');
+  let current = conf;
+  let child: ChildProcess | undefined;
+  let log = '';
+  const m: ConfiguredMosquitto = {
+    log: () => log,
+    async waitForLog(re, what, ms = 15_000) {
+      const end = Date.now() + ms;
+      while (!re.test(log)) {
+        if (Date.now() > end) throw new Error(`timed out waiting for mosquitto to log ${what}; its log:\n${log}`);
+        await new Promise((r) => setTimeout(r, 10));
+      }
+    },
+    async kill() {
+      const c = child;
+      child = undefined;
+      if (!c || c.exitCode !== null) return;
+      const exited = once(c, 'exit');
+      c.kill('SIGKILL');
+      await exited;
+    },
+    async start(next) {
+      if (next !== undefined) current = next;
+      writeFileSync(file, `user ${userInfo().username}\nlog_dest stderr\npersistence false\n${current}`);
+      const c = spawn(MOSQUITTO, ['-c', file], { stdio: ['ignore', 'ignore', 'pipe'] });
+      child = c;
+      c.stderr!.setEncoding('utf8').on('data', (d: string) => (log += d));
+      const exited = once(c, 'exit').then(() => {
+        throw new Error(`mosquitto exited at start; its log:\n${log}`);
+      });
+      exited.catch(() => {});
+      await Promise.race([Promise.all(ports.map((p) => waitForPort(p))), exited]);
+    },
+  };
+  t.after(() => m.kill());
+  await m.start();
+  return m;
+}
+
 /** A TCP proxy in front of the broker that the test can hold shut (connections refused). */
 export async function startProxy(t: TestContext, targetPort: number): Promise<{ port: number; open: boolean }> {
   const state = { port: 0, open: true };
@@ -213,5 +276,26 @@ export function feed(store: SignalStore, ids: string[], rounds: number, base = 0
   for (let r = 0; r < rounds; r++) {
     const ts = Date.now();
     store.values('plc-1', ts, ids.map((id, i) => [id, base + r + i / 10] as const));
+  }
+}
+
+/** A pino destination that keeps every JSON line, for asserting what was logged. */
+export function capture(): { lines: () => Record<string, unknown>[]; stream: Writable } {
+  const chunks: string[] = [];
+  const stream = new Writable({
+    write(chunk: Buffer, _enc, cb) {
+      chunks.push(chunk.toString());
+      cb();
+    },
+  });
+  return { stream, lines: () => chunks.join('').split('\n').filter(Boolean).map((l) => JSON.parse(l) as Record<string, unknown>) };
+}
+
+/** Polls `pred` until true (bounded); the condition is what the test waits for, not a duration. */
+export async function until(pred: () => boolean, what: string, ms = 10_000): Promise<void> {
+  const end = Date.now() + ms;
+  while (!pred()) {
+    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 10));
   }
 }
