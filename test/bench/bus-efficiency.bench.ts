@@ -1,10 +1,14 @@
 /**
- * RTU bus efficiency: back-to-back 125-register reads through loopgate's wire-paced RTU slave on
- * a socat pty pair, at 19200 and 115200 baud 8E1. Registers/s as a fraction of the wire limit
+ * RTU bus efficiency: back-to-back 125-register reads through loopgate's wire-paced RTU slave
+ * (its own process) at 19200 and 115200 baud 8E1. Registers/s as a fraction of the wire limit
  * (request 8 + reply 255 bytes + 2 x t3.5 per read), and the t3.5 violations the slave saw;
  * side by side with bare modbus-serial doing the same reads. Medians of 3 rounds.
+ *
+ * Rig: the slave owns a pty pair (own-pty.py) and the master opens its other end, so there is
+ * one pty hop each way and no relay process; `loopgate_*_socat` rows repeat loopgate's rounds
+ * over `socat pty,raw,echo=0 pty,raw,echo=0` (a relay process and a second pty each way).
  */
-import { cpus } from 'node:os';
+import { cpus, loadavg } from 'node:os';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -18,16 +22,25 @@ import { spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { createInterface } from 'node:readline';
 import { buildConfig, startPtyPair } from '../helpers/field-fixture.ts';
+import { debianPython } from '../helpers/peers.ts';
 
 // modbus-serial is CommonJS (module.exports = the client class).
 const ModbusRTU = createRequire(import.meta.url)('modbus-serial') as typeof import('modbus-serial').default;
 
-/** The wire-paced slave in its own process; stats() asks it for its counters. */
-async function slaveProcess(path: string, baud: number): Promise<{ stats: () => Promise<{ t35Violations: number; minGapMs: number }>; stop: () => Promise<void> }> {
-  const proc = spawn(process.execPath, [join(import.meta.dirname, 'rtu-slave-process.ts'), path, String(baud)], { stdio: ['pipe', 'pipe', 'inherit'] });
+type Rig = 'own-pty' | 'socat';
+
+/** The wire-paced slave in its own process, on its own pty (path: undefined) or on `path`;
+ *  stats() asks it for its counters. */
+async function slaveProcess(path: string | undefined, baud: number): Promise<{ path: string; stats: () => Promise<{ t35Violations: number; minGapMs: number }>; stop: () => Promise<void> }> {
+  const script = join(import.meta.dirname, 'rtu-slave-process.ts');
+  const proc = path
+    ? spawn(process.execPath, [script, path, String(baud)], { stdio: ['pipe', 'pipe', 'inherit'] })
+    : spawn(debianPython, [join(import.meta.dirname, 'own-pty.py'), process.execPath, script, 'own-pty', String(baud)], { stdio: ['pipe', 'pipe', 'inherit'] });
   const lines = createInterface({ input: proc.stdout! })[Symbol.asyncIterator]();
-  if ((await lines.next()).value !== 'READY') throw new Error('slave did not start');
+  const ready = /^READY (.+)$/.exec(String((await lines.next()).value));
+  if (!ready) throw new Error('slave did not start');
   return {
+    path: ready[1]!,
     stats: async () => {
       proc.stdin!.write('stats\n');
       return JSON.parse((await lines.next()).value as string) as { t35Violations: number; minGapMs: number };
@@ -47,15 +60,16 @@ interface Round {
   minGapMs: number;
 }
 
-async function round(dir: string, baud: number, reads: number, client: 'loopgate' | 'modbus-serial'): Promise<Round> {
+async function round(dir: string, baud: number, reads: number, client: 'loopgate' | 'modbus-serial', rig: Rig): Promise<Round> {
   const framing: SerialFraming = { baud, data_bits: 8, parity: 'even', stop_bits: 1 };
-  const pty = await startPtyPair(dir, `b${baud}${client}`);
-  const slave = await slaveProcess(pty.b, baud);
+  const pty = rig === 'socat' ? await startPtyPair(dir, `b${baud}${client}`) : undefined;
+  const slave = await slaveProcess(pty?.b, baud);
+  const path = slave.path === pty?.b ? pty.a : slave.path;
   let elapsedS = 0;
   let stats = { t35Violations: -1, minGapMs: NaN };
   try {
     if (client === 'loopgate') {
-      const cfg = buildConfig([{ id: 'rs485', transport: 'rtu', path: pty.a, baud, parity: 'even', timeout_ms: 1000, retries: 0 }], []);
+      const cfg = buildConfig([{ id: 'rs485', transport: 'rtu', path, baud, parity: 'even', timeout_ms: 1000, retries: 0 }], []);
       const bus = new FieldBus(cfg.buses[0]!, createLogger({ level: 'silent' }));
       await bus.transact('warmup', { unit: 1, fn: 3, address: 0, count: 125 });
       const t0 = nowMs();
@@ -64,7 +78,7 @@ async function round(dir: string, baud: number, reads: number, client: 'loopgate
       await bus.close();
     } else {
       const c = new ModbusRTU();
-      await c.connectRTUBuffered(pty.a, { baudRate: baud, parity: 'even', dataBits: 8, stopBits: 1 });
+      await c.connectRTUBuffered(path, { baudRate: baud, parity: 'even', dataBits: 8, stopBits: 1 });
       c.setID(1);
       c.setTimeout(1000);
       await c.readHoldingRegisters(0, 125);
@@ -76,7 +90,7 @@ async function round(dir: string, baud: number, reads: number, client: 'loopgate
     stats = await slave.stats();
   } finally {
     await slave.stop();
-    await pty.stop();
+    await pty?.stop();
   }
   const perReadS = wireTimeS(framing, 8 + 255) + 2 * t35S(framing);
   const limit = 125 / perReadS;
@@ -88,10 +102,10 @@ const dir = mkdtempSync(join(tmpdir(), 'loopgate-bench-'));
 const results: Record<string, unknown> = {};
 try {
   for (const [baud, reads] of [[19200, 20], [115200, 80]] as const) {
-    for (const client of ['loopgate', 'modbus-serial'] as const) {
+    for (const [client, rig] of [['loopgate', 'own-pty'], ['modbus-serial', 'own-pty'], ['loopgate', 'socat']] as const) {
       const rounds: Round[] = [];
-      for (let i = 0; i < 3; i++) rounds.push(await round(dir, baud, reads, client));
-      results[`${client}_${baud}_8E1`] = {
+      for (let i = 0; i < 3; i++) rounds.push(await round(dir, baud, reads, client, rig));
+      results[`${client}_${baud}_8E1${rig === 'socat' ? '_socat' : ''}`] = {
         efficiency_median: +median(rounds.map((r) => r.efficiency)).toFixed(4),
         registers_per_s_median: Math.round(median(rounds.map((r) => r.registersPerS))),
         wire_limit_registers_per_s: Math.round(125 / (wireTimeS({ baud, data_bits: 8, parity: 'even', stop_bits: 1 }, 263) + 2 * t35S({ baud, data_bits: 8, parity: 'even', stop_bits: 1 }))),
@@ -104,4 +118,4 @@ try {
 } finally {
   rmSync(dir, { recursive: true, force: true });
 }
-console.log(JSON.stringify({ bench: 'bus-efficiency', results, machine: { cpu: cpus()[0]?.model, cores: cpus().length, node: process.version } }));
+console.log(JSON.stringify({ bench: 'bus-efficiency', results, machine: { cpu: cpus()[0]?.model, cores: cpus().length, node: process.version, loadavg: loadavg().map((l) => +l.toFixed(2)) } }));
