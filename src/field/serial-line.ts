@@ -60,7 +60,9 @@ export class SerialLine extends Duplex {
     this.fd = port.fd!;
     port.poller.on('readable', (err) => {
       // Cancellation on close arrives as an error too; a closed line has nothing left to read.
-      if (err) return void (this.port.isOpen && this.destroy(new SerialLineError('SERIAL_POLL', `serial poll failed: ${err.message}`, { cause: err })));
+      // libuv reports a hangup (EPOLLERR: the pty's other end closed, the adapter unplugged) as a
+      // poll error, not as readable.
+      if (err) return void (this.port.isOpen && this.destroy(new SerialLineError('SERIAL_GONE', `serial line gone: poll: ${err.message}`, { cause: err })));
       this.drain();
     });
   }

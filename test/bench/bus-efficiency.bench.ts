@@ -2,7 +2,8 @@
  * RTU bus efficiency: back-to-back 125-register reads through loopgate's wire-paced RTU slave
  * (its own process) at 19200 and 115200 baud 8E1. Registers/s as a fraction of the wire limit
  * (request 8 + reply 255 bytes + 2 x t3.5 per read), and the t3.5 violations the slave saw;
- * side by side with bare modbus-serial doing the same reads. Medians of 3 rounds.
+ * side by side with bare modbus-serial doing the same reads. Medians of 3 rounds at 19200 and 5
+ * at 115200; the master's CPU per read.
  *
  * Rig: the slave owns a pty pair (own-pty.py) and the master opens its other end, so there is
  * one pty hop each way and no relay process; `loopgate_*_socat` rows repeat loopgate's rounds
@@ -18,39 +19,14 @@ import { createLogger } from '../../src/log.ts';
 import { FieldBus } from '../../src/field/field-bus.ts';
 import { nowMs } from '../../src/field/precise-wait.ts';
 import { t35S, wireTimeS, type SerialFraming } from '../../src/field/wire-timing.ts';
-import { spawn } from 'node:child_process';
-import { once } from 'node:events';
-import { createInterface } from 'node:readline';
 import { buildConfig, startPtyPair } from '../helpers/field-fixture.ts';
-import { debianPython } from '../helpers/peers.ts';
+import { startSlaveProcess } from './rtu-slave-client.ts';
 
 // modbus-serial is CommonJS (module.exports = the client class).
 const ModbusRTU = createRequire(import.meta.url)('modbus-serial') as typeof import('modbus-serial').default;
 
 type Rig = 'own-pty' | 'socat';
 
-/** The wire-paced slave in its own process, on its own pty (path: undefined) or on `path`;
- *  stats() asks it for its counters. */
-async function slaveProcess(path: string | undefined, baud: number): Promise<{ path: string; stats: () => Promise<{ t35Violations: number; minGapMs: number }>; stop: () => Promise<void> }> {
-  const script = join(import.meta.dirname, 'rtu-slave-process.ts');
-  const proc = path
-    ? spawn(process.execPath, [script, path, String(baud)], { stdio: ['pipe', 'pipe', 'inherit'] })
-    : spawn(debianPython, [join(import.meta.dirname, 'own-pty.py'), process.execPath, script, 'own-pty', String(baud)], { stdio: ['pipe', 'pipe', 'inherit'] });
-  const lines = createInterface({ input: proc.stdout! })[Symbol.asyncIterator]();
-  const ready = /^READY (.+)$/.exec(String((await lines.next()).value));
-  if (!ready) throw new Error('slave did not start');
-  return {
-    path: ready[1]!,
-    stats: async () => {
-      proc.stdin!.write('stats\n');
-      return JSON.parse((await lines.next()).value as string) as { t35Violations: number; minGapMs: number };
-    },
-    stop: async () => {
-      proc.stdin!.end();
-      if (proc.exitCode === null) await once(proc, 'exit');
-    },
-  };
-}
 const median = (xs: number[]): number => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
 
 interface Round {
@@ -58,14 +34,17 @@ interface Round {
   registersPerS: number;
   violations: number;
   minGapMs: number;
+  /** The master process's CPU (user + system) per read, spin-waits included. */
+  cpuMsPerRead: number;
 }
 
 async function round(dir: string, baud: number, reads: number, client: 'loopgate' | 'modbus-serial', rig: Rig): Promise<Round> {
   const framing: SerialFraming = { baud, data_bits: 8, parity: 'even', stop_bits: 1 };
   const pty = rig === 'socat' ? await startPtyPair(dir, `b${baud}${client}`) : undefined;
-  const slave = await slaveProcess(pty?.b, baud);
+  const slave = await startSlaveProcess(pty?.b, baud);
   const path = slave.path === pty?.b ? pty.a : slave.path;
   let elapsedS = 0;
+  let cpu = { user: 0, system: 0 };
   let stats = { t35Violations: -1, minGapMs: NaN };
   try {
     if (client === 'loopgate') {
@@ -73,7 +52,9 @@ async function round(dir: string, baud: number, reads: number, client: 'loopgate
       const bus = new FieldBus(cfg.buses[0]!, createLogger({ level: 'silent' }));
       await bus.transact('warmup', { unit: 1, fn: 3, address: 0, count: 125 });
       const t0 = nowMs();
+      const cpu0 = process.cpuUsage();
       for (let i = 0; i < reads; i++) await bus.transact('bench', { unit: 1, fn: 3, address: 0, count: 125 });
+      cpu = process.cpuUsage(cpu0);
       elapsedS = (nowMs() - t0) / 1000;
       await bus.close();
     } else {
@@ -83,7 +64,9 @@ async function round(dir: string, baud: number, reads: number, client: 'loopgate
       c.setTimeout(1000);
       await c.readHoldingRegisters(0, 125);
       const t0 = nowMs();
+      const cpu0 = process.cpuUsage();
       for (let i = 0; i < reads; i++) await c.readHoldingRegisters(0, 125);
+      cpu = process.cpuUsage(cpu0);
       elapsedS = (nowMs() - t0) / 1000;
       await new Promise<void>((resolve) => c.close(() => resolve()));
     }
@@ -95,25 +78,32 @@ async function round(dir: string, baud: number, reads: number, client: 'loopgate
   const perReadS = wireTimeS(framing, 8 + 255) + 2 * t35S(framing);
   const limit = 125 / perReadS;
   const registersPerS = (reads * 125) / elapsedS;
-  return { efficiency: registersPerS / limit, registersPerS, violations: stats.t35Violations, minGapMs: stats.minGapMs };
+  return { efficiency: registersPerS / limit, registersPerS, violations: stats.t35Violations, minGapMs: stats.minGapMs, cpuMsPerRead: (cpu.user + cpu.system) / 1000 / reads };
 }
 
 const dir = mkdtempSync(join(tmpdir(), 'loopgate-bench-'));
 const results: Record<string, unknown> = {};
 try {
-  for (const [baud, reads] of [[19200, 20], [115200, 80]] as const) {
-    for (const [client, rig] of [['loopgate', 'own-pty'], ['modbus-serial', 'own-pty'], ['loopgate', 'socat']] as const) {
-      const rounds: Round[] = [];
-      for (let i = 0; i < 3; i++) rounds.push(await round(dir, baud, reads, client, rig));
-      results[`${client}_${baud}_8E1${rig === 'socat' ? '_socat' : ''}`] = {
-        efficiency_median: +median(rounds.map((r) => r.efficiency)).toFixed(4),
-        registers_per_s_median: Math.round(median(rounds.map((r) => r.registersPerS))),
-        wire_limit_registers_per_s: Math.round(125 / (wireTimeS({ baud, data_bits: 8, parity: 'even', stop_bits: 1 }, 263) + 2 * t35S({ baud, data_bits: 8, parity: 'even', stop_bits: 1 }))),
-        t35_violations_per_round: rounds.map((r) => r.violations),
-        reads_per_round: reads,
-        min_gap_ms: +Math.min(...rounds.map((r) => r.minGapMs)).toFixed(3),
-      };
-    }
+  // The rig matters at 115200 (1.75 ms t3.5 against ~0.2-1 ms per pty hop), so socat rows only there.
+  const runs = [
+    [19200, 20, 3, 'loopgate', 'own-pty'],
+    [19200, 20, 3, 'modbus-serial', 'own-pty'],
+    [115200, 80, 5, 'loopgate', 'own-pty'],
+    [115200, 80, 5, 'modbus-serial', 'own-pty'],
+    [115200, 80, 5, 'loopgate', 'socat'],
+  ] as const;
+  for (const [baud, reads, n, client, rig] of runs) {
+    const rounds: Round[] = [];
+    for (let i = 0; i < n; i++) rounds.push(await round(dir, baud, reads, client, rig));
+    results[`${client}_${baud}_8E1${rig === 'socat' ? '_socat' : ''}`] = {
+      efficiency_median: +median(rounds.map((r) => r.efficiency)).toFixed(4),
+      registers_per_s_median: Math.round(median(rounds.map((r) => r.registersPerS))),
+      wire_limit_registers_per_s: Math.round(125 / (wireTimeS({ baud, data_bits: 8, parity: 'even', stop_bits: 1 }, 263) + 2 * t35S({ baud, data_bits: 8, parity: 'even', stop_bits: 1 }))),
+      t35_violations_per_round: rounds.map((r) => r.violations),
+      reads_per_round: reads,
+      min_gap_ms: +Math.min(...rounds.map((r) => r.minGapMs)).toFixed(3),
+      master_cpu_ms_per_read_median: +median(rounds.map((r) => r.cpuMsPerRead)).toFixed(3),
+    };
   }
 } finally {
   rmSync(dir, { recursive: true, force: true });
