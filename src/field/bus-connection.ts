@@ -6,24 +6,19 @@
  */
 import { statSync } from 'node:fs';
 import { connect, type Socket } from 'node:net';
-import { SerialPort } from 'serialport';
 import type { BusConfig } from '../config/schema.ts';
 import type { Logger } from '../log.ts';
 import { Backoff } from './backoff.ts';
 import type { ModbusLink } from './link.ts';
 import { ModbusDisconnectedError } from './modbus-errors.ts';
 import { RtuLink } from './rtu-link.ts';
+import { SerialLine } from './serial-line.ts';
 import { TcpLink } from './tcp-link.ts';
 
 export type LinkOpener = () => Promise<ModbusLink>;
 
 export function endpointOf(bus: BusConfig): string {
   return bus.transport === 'rtu' ? bus.path : `${bus.host}:${bus.port}`;
-}
-
-function openSerial(path: string, bus: Extract<BusConfig, { transport: 'rtu' }>): Promise<SerialPort> {
-  const port = new SerialPort({ path, baudRate: bus.baud, dataBits: bus.data_bits, parity: bus.parity, stopBits: bus.stop_bits, autoOpen: false });
-  return new Promise((resolve, reject) => port.open((err) => (err ? reject(err) : resolve(port))));
 }
 
 function openSocket(host: string, port: number, timeoutMs: number): Promise<Socket> {
@@ -55,16 +50,15 @@ function nodeIdentity(path: string): string | undefined {
 }
 
 /**
- * A serial link. serialport's stream keeps reading after destroy() (only close() closes the fd),
- * and on a pty whose other end vanished it spins on 0-byte reads without ever reporting the
- * disconnect: so the link closes the port itself, and remembers which device node it opened to
- * notice (after a timeout) that the node is gone or was recreated.
+ * A serial link over a SerialLine (reads and writes on the event loop, not the thread pool). It
+ * remembers which device node it opened to notice (after a timeout) that the node is gone or was
+ * recreated, for adapters that vanish without the fd reporting a hangup.
  */
 async function openSerialLink(bus: Extract<BusConfig, { transport: 'rtu' }>): Promise<RtuLink> {
-  const port = await openSerial(bus.path, bus);
+  const line = await SerialLine.open(bus.path, bus);
   const identity = nodeIdentity(bus.path);
-  return new RtuLink(port, bus, {
-    close: () => new Promise<void>((resolve) => (port.isOpen ? port.close(() => resolve()) : resolve())),
+  return new RtuLink(line, bus, {
+    close: () => line.close(),
     stillThere: () => identity !== undefined && nodeIdentity(bus.path) === identity,
   });
 }

@@ -14,7 +14,7 @@ import { t35S, wireTimeS, type SerialFraming } from './wire-timing.ts';
 import type { ModbusLink } from './link.ts';
 
 export interface RtuLinkHooks {
-  /** Closes the underlying port (SerialPort streams are not closed by destroy()). */
+  /** Closes the underlying port and resolves once its fd is closed. */
   close?: () => Promise<void>;
   /** Whether the device node is still the one that was opened. */
   stillThere?: () => boolean;

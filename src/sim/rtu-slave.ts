@@ -1,14 +1,14 @@
 /**
  * A Modbus RTU slave serving a RegisterSource over a byte stream: one end of a pty pair (a
- * path, opened with serialport) or any Duplex. It can hold each reply for the wire time its
+ * path, opened as a SerialLine) or any Duplex. It can hold each reply for the wire time its
  * bytes take at the configured baud and framing (`wirePaced`), counts t3.5 violations (a request
  * starting less than t3.5 after the previous frame ended), records every function code, and
  * injects protocol faults on demand.
  */
 import type { Duplex } from 'node:stream';
-import { SerialPort } from 'serialport';
 import { crcOk, withCrc } from '../field/crc16.ts';
 import { nowMs, waitUntil } from '../field/precise-wait.ts';
+import { SerialLine } from '../field/serial-line.ts';
 import { charTimeS, t35S, type SerialFraming } from '../field/wire-timing.ts';
 import { answerPdu, FunctionCodeLog } from './modbus-answer.ts';
 import type { RegisterSource } from './register-source.ts';
@@ -53,16 +53,9 @@ function requestLength(buf: Uint8Array): number | undefined {
   return -1;
 }
 
-async function openPath(o: RtuSlaveOptions, f: SerialFraming): Promise<SerialPort> {
-  const port = new SerialPort({ path: o.path!, baudRate: f.baud, dataBits: f.data_bits, parity: f.parity, stopBits: f.stop_bits, autoOpen: false });
-  await new Promise<void>((resolve, reject) => port.open((err) => (err ? reject(err) : resolve())));
-  return port;
-}
-
 export async function startRtuSlave(source: RegisterSource, o: RtuSlaveOptions): Promise<RtuSlave> {
   const framing: SerialFraming = { baud: o.baud ?? 19200, data_bits: o.dataBits ?? 8, parity: o.parity ?? 'even', stop_bits: o.stopBits ?? 1 };
-  const port = o.stream ? undefined : await openPath(o, framing);
-  const stream: Duplex = o.stream ?? port!;
+  const stream: Duplex = o.stream ?? (await SerialLine.open(o.path!, framing));
   const charMs = charTimeS(framing) * 1000;
   const t35Ms = t35S(framing) * 1000;
   const functionCodes = new FunctionCodeLog();
@@ -145,8 +138,6 @@ export async function startRtuSlave(source: RegisterSource, o: RtuSlaveOptions):
     close: async () => {
       clearTimeout(silenceTimer);
       await chain;
-      // serialport's destroy() leaves the fd open and reading: close() it.
-      if (port) return new Promise<void>((resolve) => (port.isOpen ? port.close(() => resolve()) : resolve()));
       if (stream.destroyed) return;
       await new Promise<void>((resolve) => stream.once('close', () => resolve()).destroy());
     },
