@@ -45,6 +45,8 @@ export class SignalStore implements ReadingSink {
   private readonly entries = new Map<string, SignalEntry>();
   private readonly listeners = new Set<SampleListener>();
   private readonly zones: ZoneInputs[];
+  /** The zones' temperature and power signals: all a zone snapshot carries. */
+  private readonly zoneEntries: [string, SignalEntry][] = [];
   private readonly clock: Clock;
   private readonly historyWindowMs: number;
   private readonly rateWindowMs: number;
@@ -73,6 +75,7 @@ export class SignalStore implements ReadingSink {
         });
       }
     }
+    for (const [id, e] of this.entries) if (zoneSignals.has(id)) this.zoneEntries.push([id, e]);
   }
 
   values(_deviceId: string, ts: number, values: ReadonlyArray<readonly [string, RawValue]>): void {
@@ -121,8 +124,21 @@ export class SignalStore implements ReadingSink {
    * one synchronous pass, and samples are never mutated once stored (treat them as read-only).
    */
   snapshot(now: number = this.clock()): StoreSnapshot {
+    return this.snapshotOf(this.entries, now);
+  }
+
+  /**
+   * snapshot() restricted to the zones' temperature and power signals, with the same zone
+   * aggregates: the gate reads nothing else, and copying every signal of a large plant on each
+   * refresh was most of the daemon's CPU.
+   */
+  zoneSnapshot(now: number = this.clock()): StoreSnapshot {
+    return this.snapshotOf(this.zoneEntries, now);
+  }
+
+  private snapshotOf(entries: Iterable<[string, SignalEntry]>, now: number): StoreSnapshot {
     const signals = new Map<string, SignalSample>();
-    for (const [id, e] of this.entries) signals.set(id, withStaleness(e.sample, e.staleAfterMs, now));
+    for (const [id, e] of entries) signals.set(id, withStaleness(e.sample, e.staleAfterMs, now));
     const zones = new Map<string, ZoneState>();
     for (const z of this.zones) {
       const state = zoneState(z, signals, now);
