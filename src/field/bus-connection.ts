@@ -6,7 +6,7 @@
  */
 import { statSync } from 'node:fs';
 import { connect, type Socket } from 'node:net';
-import { SerialPort } from 'serialport';
+import type { SerialPort } from 'serialport';
 import type { BusConfig } from '../config/schema.ts';
 import type { Logger } from '../log.ts';
 import { Backoff } from './backoff.ts';
@@ -21,7 +21,19 @@ export function endpointOf(bus: BusConfig): string {
   return bus.transport === 'rtu' ? bus.path : `${bus.host}:${bus.port}`;
 }
 
-function openSerial(path: string, bus: Extract<BusConfig, { transport: 'rtu' }>): Promise<SerialPort> {
+let serialport: Promise<typeof import('serialport')> | undefined;
+
+/**
+ * serialport (a native binding) is imported only by a daemon with an RTU bus: BusComponent.start()
+ * awaits this, so a binding that cannot load still stops start-up instead of failing each open.
+ */
+export function loadSerialPort(): Promise<typeof import('serialport')> {
+  serialport ??= import('serialport');
+  return serialport;
+}
+
+async function openSerial(path: string, bus: Extract<BusConfig, { transport: 'rtu' }>): Promise<SerialPort> {
+  const { SerialPort } = await loadSerialPort();
   const port = new SerialPort({ path, baudRate: bus.baud, dataBits: bus.data_bits, parity: bus.parity, stopBits: bus.stop_bits, autoOpen: false });
   return new Promise((resolve, reject) => port.open((err) => (err ? reject(err) : resolve(port))));
 }
