@@ -22,8 +22,8 @@ const deviceAnswered = new Set<FieldFailureKind>(['exception', 'busy', 'wrong_fu
 
 export interface ReadOutcome {
   read: PlannedRead;
-  /** Decoded values of the read's signals, or the failure. */
-  values?: Array<[SignalConfig, RawValue]>;
+  /** Decoded values of the read's signals by id (the same entries the sink got), or the failure. */
+  values?: ReadonlyArray<readonly [string, RawValue]>;
   failure?: FieldFailure;
 }
 
@@ -124,14 +124,12 @@ export class DevicePoller {
       try {
         const data = await this.readWithBusyRetry(read);
         answered = true;
-        const decoded: Array<[SignalConfig, RawValue]> = [];
+        const first = values.length;
         for (const id of read.signals) {
           const sig = this.signals.get(id)!;
-          const v = decodeValue(data, sig.address - read.start, sig);
-          decoded.push([sig, v]);
-          values.push([id, v]);
+          values.push([id, decodeValue(data, sig.address - read.start, sig)]);
         }
-        reads.push({ read, values: decoded });
+        reads.push({ read, values: values.slice(first) });
       } catch (err) {
         const failure = toFieldFailure(err);
         if (deviceAnswered.has(failure.kind)) answered = true;

@@ -6,7 +6,7 @@
 import type { Config, SignalConfig } from '../config/schema.ts';
 import type { FieldFailure, RawValue, ReadingSink } from '../field/readings.ts';
 import { HistoryRing } from './history-ring.ts';
-import { toEngineering } from './pipeline.ts';
+import { linearValue, toEngineering } from './pipeline.ts';
 import { windowStats, type WindowStats } from './regression.ts';
 import type { SignalSample, StoreSnapshot, ZoneState } from './sample.ts';
 import { staleAfterBySignal, withStaleness } from './staleness.ts';
@@ -82,23 +82,27 @@ export class SignalStore implements ReadingSink {
     for (const [id, raw] of values) {
       const e = this.entries.get(id);
       if (!e) continue;
-      const eng = toEngineering(e.config, raw);
       const prev = e.sample;
+      // A finite number without a 4-20 mA loop (most signals) is good: no Engineered wrapper.
+      const linear = e.config.loop === undefined && typeof raw === 'number' && Number.isFinite(raw);
+      const eng = linear ? undefined : toEngineering(e.config, raw);
+      const value = eng ? eng.value : linearValue(e.config, raw as number);
+      const quality = eng ? eng.quality : 'good';
       const next: SignalSample = {
         signalId: id,
         deviceId: e.deviceId,
         kind: e.config.kind,
         unit: e.config.unit,
-        value: eng.value,
-        quality: eng.quality,
-        reason: eng.reason,
+        value,
+        quality,
+        reason: eng ? eng.reason : '',
         ts,
-        lastValueTs: eng.value !== null ? ts : prev.lastValueTs,
+        lastValueTs: value !== null ? ts : prev.lastValueTs,
         seq: prev.seq + 1,
       };
-      if (eng.loopMa !== undefined) next.loopMa = eng.loopMa;
+      if (eng?.loopMa !== undefined) next.loopMa = eng.loopMa;
       // Only measurements go into the history: saturated or failed readings would bend the slope.
-      if (e.history && eng.quality === 'good' && eng.value !== null) e.history.push(ts, eng.value);
+      if (e.history && quality === 'good' && value !== null) e.history.push(ts, value);
       this.set(e, next);
     }
   }
