@@ -4,7 +4,6 @@
  * streams, tryShutdown, forceShutdown at the drain bound.
  */
 import * as grpc from '@grpc/grpc-js';
-import { ReflectionService } from '@grpc/reflection';
 import { hostOf, isLoopback } from '../config/cross-check.ts';
 import type { GateConfig } from '../config/schema.ts';
 import { LoopgateError } from '../errors.ts';
@@ -65,7 +64,11 @@ export class GrpcServer implements Component {
     server.addService(tolerantService(loadGateGrpc(loadGateDefinition()).loopgate.v1.Gate.service, (m) => `loopgate.v1.${m}Request`), gateHandlers({ engine: this.o.engine, log: this.log, allowedClients: gate.tls?.allowed_clients, clock: this.o.clock, watches: this.watches }));
     this.health = new GateHealth(this.o.engine, this.o.readiness);
     this.health.impl.addToServer(server);
-    if (gate.reflection) new ReflectionService(loadReflectionDefinition()).addToServer(server);
+    if (gate.reflection) {
+      // Imported only when served: gate.reflection: false saves loading it at all.
+      const { ReflectionService } = await import('@grpc/reflection');
+      new ReflectionService(loadReflectionDefinition()).addToServer(server);
+    }
     try {
       this.port = await new Promise<number>((resolve, reject) => server.bindAsync(gate.listen, creds, (err, port) => (err ? reject(err) : resolve(port))));
     } catch (err) {

@@ -5,7 +5,8 @@
  * closed, open requests drained up to the bound, then cut.
  */
 import { once } from 'node:events';
-import { createServer as createHttpServer, type Server } from 'node:http';
+import type { Server } from 'node:http';
+import { createServer as createHttpServer } from '../http-builtin.ts';
 import { createServer as createHttpsServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import { hostOf, isLoopback } from '../config/cross-check.ts';

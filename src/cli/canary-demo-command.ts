@@ -6,7 +6,6 @@
 import { loadConfigOrExit } from './config-arg.ts';
 import { ExitCode } from '../errors.ts';
 import { createLogger } from '../log.ts';
-import { runCanaryScenario } from '../sim/canary-scenario.ts';
 import { UsageError, stringOpt, type CliCommand, type ParsedValues } from './command.ts';
 import { charts, summary, timelineLine } from './canary-report.ts';
 
@@ -63,6 +62,8 @@ export const canaryDemoCommand: CliCommand = {
     io.out(`loopgate canary demo: ${canaries.map((c) => `${c.namespace}/${c.name}`).join(', ')} into ${zone} (cooling ${cooling} %), steps 5 10 20 40 60 80 100 %, simulated time x${speed}`);
     let startedAt: number | undefined;
     try {
+      // The simulated plant and controller are loaded only by this command, never by `run`.
+      const { runCanaryScenario } = await import('../sim/canary-scenario.ts');
       const r = await runCanaryScenario({
         config,
         log,

@@ -63,7 +63,7 @@ function report(d: Config['devices'][number], o: PollOutcome): DeviceReport {
     if (r.failure) errors.push(`${r.read.table} ${r.read.start}+${r.read.count}: ${r.failure.kind}: ${r.failure.message}`);
     for (const id of r.read.signals) {
       const s = byId.get(id)!;
-      const got = r.values?.find(([c]) => c.id === id)?.[1];
+      const got = r.values?.find(([sid]) => sid === id)?.[1];
       lines.set(id, line(s, got ?? null, r.failure ? `${r.failure.kind}: ${r.failure.message}` : ''));
     }
   }

@@ -1,5 +1,6 @@
 import { loadConfigOrExit } from './config-arg.ts';
 import { ExitCode, LoopgateError } from '../errors.ts';
+import { trimHeap } from '../heap-trim.ts';
 import { createLogger } from '../log.ts';
 import { Service } from '../service.ts';
 import { VERSION } from '../version.ts';
@@ -35,6 +36,12 @@ export const runCommand: CliCommand = {
       return code;
     }
     log.info({ event: 'started' }, 'loopgate started');
+    // Start-up's allocation burst (config parse, protos, every component built) is over: hand its
+    // empty heap pages back (src/heap-trim.ts). Not tied to readiness: a PLC that is down at start
+    // must not keep them resident.
+    const trim = trimHeap();
+    const mb = (bytes: number): number => Math.round(bytes / 104857.6) / 10;
+    if (trim) log.info({ event: 'heap_trimmed', rss_before_mb: mb(trim.rssBeforeBytes), rss_after_mb: mb(trim.rssAfterBytes), ms: Math.round(trim.ms) }, 'start-up heap returned to the system');
     const logReady = (): void => log.info({ event: 'ready' }, 'ready: first full poll cycle done');
     if (service.readiness.isReady()) logReady();
     else service.readiness.once('ready', logReady);

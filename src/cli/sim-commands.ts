@@ -6,7 +6,7 @@ import { createLogger, type Logger } from '../log.ts';
 import { Readiness } from '../readiness.ts';
 import { Service } from '../service.ts';
 import { SignalStore } from '../signals/store.ts';
-import { Simulator } from '../sim/simulator.ts';
+import type { Simulator } from '../sim/simulator.ts';
 import { VERSION } from '../version.ts';
 import { UsageError, stringOpt, type CliCommand, type OptionSpec, type ParsedValues } from './command.ts';
 import { onStopSignal } from './stop-signal.ts';
@@ -61,7 +61,9 @@ function simArgs(values: ParsedValues): SimArgs {
 }
 
 
-function simulator(config: Config, args: SimArgs, log: Logger): Simulator {
+/** The simulator (its Modbus slaves, serialport, the plant's HTTP control) is loaded only by the commands that run it, never by `run`. */
+async function simulator(config: Config, args: SimArgs, log: Logger): Promise<Simulator> {
+  const { Simulator } = await import('../sim/simulator.ts');
   return new Simulator(config, { speed: args.speed, control: args.control, initialWeight: args.weight, rtuPaths: args.rtuPaths, log });
 }
 
@@ -77,7 +79,7 @@ export const simulateCommand: CliCommand = {
     if (typeof config === 'number') return config;
     const log = createLogger({ level: config.log.level });
     const stop = onStopSignal(log);
-    const sim = simulator(config, args, log);
+    const sim = await simulator(config, args, log);
     try {
       await sim.start();
     } catch (err) {
@@ -112,7 +114,7 @@ export const demoCommand: CliCommand = {
     const readiness = new Readiness();
     const store = new SignalStore(config);
     // The plant starts first and stops last: the gateway never polls a plant that is not there.
-    const sim = simulator(config, args, log);
+    const sim = await simulator(config, args, log);
     const service = new Service({ config, log }, { readiness, store, before: [sim] });
     try {
       await Promise.race([service.start(), stop.received]);

@@ -2,7 +2,7 @@
  * Config problems carry their place: the file, the line and column in it, and the YAML path, so an
  * operator can go straight to the mistake.
  */
-import { isMap, isPair, isScalar, isSeq, type Document, type LineCounter, type Node } from 'yaml';
+import { isMap, isPair, isScalar, isSeq, LineCounter, parseDocument, type Document, type Node } from 'yaml';
 import { LoopgateError } from '../errors.ts';
 
 export type PathSegment = string | number;
@@ -40,16 +40,23 @@ export function formatPath(path: readonly PathSegment[]): string {
   return out === '' ? '(root)' : out;
 }
 
-/** Finds where a YAML path sits in the source, walking as deep as the document goes. */
+/** The options every parse of a config uses (the first one, and SourceMap's re-parse). */
+export const YAML_OPTIONS = { prettyErrors: false, uniqueKeys: true, strict: true } as const;
+
+/**
+ * Finds where a YAML path sits in the source, walking as deep as the document goes. It keeps the
+ * text, not the positional Document: a valid config never asks for a position, so the Document
+ * (several times the size of the data for a large config) is built again only when a problem is
+ * reported, and the one the first parse built is garbage as soon as the data is out of it.
+ */
 export class SourceMap {
   readonly file: string;
-  private readonly doc: Document | undefined;
-  private readonly lines: LineCounter | undefined;
+  private readonly text: string | undefined;
+  private parsed: { doc: Document; lines: LineCounter } | undefined;
 
-  constructor(file: string, doc?: Document, lines?: LineCounter) {
+  constructor(file: string, text?: string) {
     this.file = file;
-    this.doc = doc;
-    this.lines = lines;
+    this.text = text;
   }
 
   /**
@@ -57,8 +64,13 @@ export class SourceMap {
    * `path` (unknown keys). Falls back to the deepest existing ancestor.
    */
   locate(path: readonly PathSegment[], keyOf?: string): { line: number; column: number } {
-    if (!this.doc || !this.lines) return { line: 0, column: 0 };
-    let node: unknown = this.doc.contents;
+    if (this.text === undefined) return { line: 0, column: 0 };
+    if (!this.parsed) {
+      const lines = new LineCounter();
+      this.parsed = { doc: parseDocument(this.text, { ...YAML_OPTIONS, lineCounter: lines }), lines };
+    }
+    const { doc, lines } = this.parsed;
+    let node: unknown = doc.contents;
     let offset = rangeStart(node) ?? 0;
     const segs = keyOf === undefined ? path : [...path, keyOf];
     for (let i = 0; i < segs.length; i++) {
@@ -82,7 +94,7 @@ export class SourceMap {
       }
       offset = rangeStart(node) ?? offset;
     }
-    const pos = this.lines.linePos(offset);
+    const pos = lines.linePos(offset);
     return { line: pos.line, column: pos.col };
   }
 

@@ -4,7 +4,8 @@
  * (200 once every readiness condition is met, 503 naming what is still pending), over node:http,
  * or node:https when metrics.prometheus.tls is set.
  */
-import { createServer as createHttpServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { IncomingMessage, Server, ServerResponse } from 'node:http';
+import { createServer as createHttpServer } from '../http-builtin.ts';
 import { createServer as createHttpsServer } from 'node:https';
 import { once } from 'node:events';
 import type { AddressInfo } from 'node:net';

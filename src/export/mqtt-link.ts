@@ -6,7 +6,7 @@
  * lost (the spool keeps every message until its PUBACK). Reconnects back off (1 s ×1.6 ±20 %,
  * capped); MQTT 5 falls back to 3.1.1 when the broker refuses the protocol version.
  */
-import { connect, type IClientOptions, type MqttClient } from 'mqtt';
+import type { IClientOptions, MqttClient } from 'mqtt';
 import type { Logger } from '../log.ts';
 import { Backoff, type BackoffOptions } from './mqtt-backoff.ts';
 import { explainLinkError } from './mqtt-link-error.ts';
@@ -56,6 +56,7 @@ export class MqttLink {
   up = false;
   /** The URL for logs: never the password of its userinfo. */
   private readonly shownUrl: string;
+  private connect: typeof import('mqtt').connect | undefined;
 
   constructor(opts: LinkOptions) {
     this.o = opts;
@@ -64,7 +65,9 @@ export class MqttLink {
     this.backoff = new Backoff(opts.backoff);
   }
 
-  start(): void {
+  /** Imports MQTT.js (only a daemon with config.mqtt loads it; a failed import fails start()) and connects. */
+  async start(): Promise<void> {
+    this.connect ??= (await import('mqtt')).connect;
     this.attempt();
   }
 
@@ -95,7 +98,8 @@ export class MqttLink {
   }
 
   private attempt(): void {
-    if (this.stopped) return;
+    if (this.stopped || !this.connect) return;
+    const connect = this.connect;
     const will = this.o.will();
     const opts: IClientOptions = {
       clientId: this.o.clientId,

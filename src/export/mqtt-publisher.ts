@@ -118,7 +118,7 @@ export class MqttPublisher implements Component {
         setImmediate(() => this.drainIncoming());
       }
     });
-    this.link.start();
+    await this.link.start();
     this.tick = setInterval(() => this.onTick(), this.opts.tickMs ?? Math.min(1000, cfg.max_interval_ms));
     this.tick.unref();
   }

@@ -8,8 +8,7 @@
 import { credentials, Metadata, type ChannelCredentials } from '@grpc/grpc-js';
 import type { Counter } from '@opentelemetry/api';
 import { ExportResultCode, type ExportResult } from '@opentelemetry/core';
-import { OTLPMetricExporter } from '@opentelemetry/exporter-metrics-otlp-grpc';
-import { AggregationTemporality, PeriodicExportingMetricReader, type InstrumentType, type MetricProducer, type PushMetricExporter, type ResourceMetrics } from '@opentelemetry/sdk-metrics';
+import { AggregationTemporality, InstrumentType, PeriodicExportingMetricReader, type MetricProducer, type PushMetricExporter, type ResourceMetrics } from '@opentelemetry/sdk-metrics';
 import type { MetricsConfig } from '../config/schema.ts';
 import type { Logger } from '../log.ts';
 import { RateLimit } from './rate-limit.ts';
@@ -86,24 +85,81 @@ export class CountingExporter implements PushMetricExporter {
   }
 }
 
-export function createOtlpReader(deps: OtlpPushDeps): { reader: PeriodicExportingMetricReader; exporter: CountingExporter } {
+export interface OtlpReader {
+  reader: PeriodicExportingMetricReader;
+  exporter: CountingExporter;
+  /** Imports and builds the gRPC exporter (telemetry's start() awaits it, so a failure stops start-up). */
+  load(): Promise<void>;
+}
+
+export function createOtlpReader(deps: OtlpPushDeps): OtlpReader {
   const { config } = deps;
   const metadata = new Metadata();
   for (const [k, v] of Object.entries(config.headers ?? {})) metadata.set(k, v);
-  const inner = new OTLPMetricExporter({
-    url: config.endpoint,
-    credentials: grpcCredentials(config),
-    metadata,
-    timeoutMillis: config.timeout_ms,
-    concurrencyLimit: 1,
-    temporalityPreference: config.temporality === 'delta' ? AggregationTemporality.DELTA : AggregationTemporality.CUMULATIVE,
+  // Read now (TLS files, headers): a wrong path fails while the service is built, as before.
+  const creds = grpcCredentials(config);
+  const deferred = new DeferredExporter(config.temporality, async () => {
+    const { createOtlpGrpcExporter } = await import('./otlp-grpc-exporter.ts');
+    return createOtlpGrpcExporter({ url: config.endpoint, credentials: creds, metadata, timeoutMs: config.timeout_ms, delta: config.temporality === 'delta' });
   });
-  const exporter = new CountingExporter(inner, deps);
+  const exporter = new CountingExporter(deferred, deps);
   const reader = new PeriodicExportingMetricReader({
     exporter,
     exportIntervalMillis: config.interval_ms,
     exportTimeoutMillis: Math.min(config.timeout_ms, config.interval_ms),
     metricProducers: deps.metricProducers,
   });
-  return { reader, exporter };
+  return { reader, exporter, load: async () => void (await deferred.load()) };
+}
+
+/**
+ * The OTLP exporter's temporality choice (its `temporalityPreference` DELTA or CUMULATIVE),
+ * answered without loading it: the meter asks for it as each instrument is created, before
+ * start(). test/export/otlp-temporality.test.ts holds it equal to OTLPMetricExporter's own.
+ */
+export function otlpTemporality(preference: OtlpConfig['temporality'], type: InstrumentType): AggregationTemporality {
+  if (preference !== 'delta') return AggregationTemporality.CUMULATIVE;
+  return type === InstrumentType.UP_DOWN_COUNTER || type === InstrumentType.OBSERVABLE_UP_DOWN_COUNTER ? AggregationTemporality.CUMULATIVE : AggregationTemporality.DELTA;
+}
+
+/**
+ * The gRPC exporter, imported on first use (start(), or an export before it): with its OTLP
+ * transformer and generated protobuf code it is ~15 MB of RSS and 5 MB of heap that a daemon
+ * without metrics.otlp never loads. An export while it loads waits for it; a failed import fails
+ * that export (counted) and start().
+ */
+export class DeferredExporter implements PushMetricExporter {
+  private readonly preference: OtlpConfig['temporality'];
+  private readonly make: () => Promise<PushMetricExporter>;
+  private inner: Promise<PushMetricExporter> | undefined;
+
+  constructor(preference: OtlpConfig['temporality'], make: () => Promise<PushMetricExporter>) {
+    this.preference = preference;
+    this.make = make;
+  }
+
+  load(): Promise<PushMetricExporter> {
+    this.inner ??= this.make();
+    return this.inner;
+  }
+
+  export(metrics: ResourceMetrics, resultCallback: (result: ExportResult) => void): void {
+    this.load().then(
+      (e) => e.export(metrics, resultCallback),
+      (err: unknown) => resultCallback({ code: ExportResultCode.FAILED, error: err instanceof Error ? err : new Error(String(err)) }),
+    );
+  }
+
+  /** Nothing was ever exported when it never loaded: nothing to flush or shut down then. */
+  async forceFlush(): Promise<void> {
+    if (this.inner) await (await this.inner).forceFlush();
+  }
+
+  async shutdown(): Promise<void> {
+    if (this.inner) await (await this.inner.catch(() => undefined))?.shutdown();
+  }
+
+  selectAggregationTemporality(type: InstrumentType): AggregationTemporality {
+    return otlpTemporality(this.preference, type);
+  }
 }

@@ -14,7 +14,7 @@ import { VERSION } from '../version.ts';
 import { IdleReaderGuard } from './idle-reader-guard.ts';
 import { exportMetric } from './metric-names.ts';
 import { MetricsHttpServer } from './metrics-http.ts';
-import { createOtlpReader, type CountingExporter } from './otlp-push.ts';
+import { createOtlpReader, type OtlpReader } from './otlp-push.ts';
 import { PullMetricReader } from './pull-reader.ts';
 import { buildResource } from './resource.ts';
 import { buildCatalog } from './signal-series.ts';
@@ -30,7 +30,7 @@ export interface Telemetry {
   /** Internals for tests and benchmarks. */
   readonly provider: MeterProvider;
   readonly pull: PullMetricReader | undefined;
-  readonly otlp: { reader: IMetricReader; exporter: CountingExporter } | undefined;
+  readonly otlp: OtlpReader | undefined;
   readonly guard: IdleReaderGuard | undefined;
 }
 
@@ -86,19 +86,24 @@ export function createTelemetry(config: Config, log: Logger, opts: TelemetryOpti
     components(rt: Runtime): Component[] {
       for (const p of producers) p.bind(() => rt.store.snapshot());
       // Started first, stopped last: the final OTLP push happens after everything else stopped.
-      const out: Component[] = [providerComponent(provider)];
+      const out: Component[] = [providerComponent(provider, otlp)];
       if (pull) out.push(new MetricsHttpServer({ config: config.metrics.prometheus, reader: pull, readiness: rt.readiness, log: rt.log, scrapes }));
       return out;
     },
   };
 }
 
-/** Stops the provider last among the metrics parts: a final OTLP push, then the readers close. */
-function providerComponent(provider: MeterProvider): Component {
+/**
+ * Stops the provider last among the metrics parts: a final OTLP push, then the readers close.
+ * Its start() loads the OTLP exporter (imported only when configured), so a failure stops start-up.
+ */
+function providerComponent(provider: MeterProvider, otlp: OtlpReader | undefined): Component {
   let stopping: Promise<void> | undefined;
   return {
     name: 'meter-provider',
-    start: async () => {},
+    start: async () => {
+      await otlp?.load();
+    },
     stop: () => {
       stopping ??= provider.shutdown({ timeoutMillis: 5000 }).catch(() => {});
       return stopping;

@@ -7,9 +7,16 @@ import type { RawValue } from './readings.ts';
 
 export type DecodeSpec = Pick<SignalConfig, 'table' | 'type' | 'word_order' | 'byte_order' | 'bit'>;
 
-/** Big-endian bytes of the value's registers after applying word and byte order. */
+/**
+ * One scratch buffer for every decode (at most 4 registers): decoding is synchronous, so it is
+ * never shared between two values, and a poll of thousands of signals allocates no ArrayBuffer
+ * per value.
+ */
+const scratch = new DataView(new ArrayBuffer(8));
+
+/** Big-endian bytes of the value's registers after applying word and byte order (in `scratch`). */
 function orderedBytes(regs: ArrayLike<number>, offset: number, words: number, spec: DecodeSpec): DataView {
-  const view = new DataView(new ArrayBuffer(words * 2));
+  const view = scratch;
   for (let i = 0; i < words; i++) {
     const w = regs[offset + (spec.word_order === 'little' ? words - 1 - i : i)]!;
     view.setUint16(2 * i, spec.byte_order === 'little' ? ((w & 0xff) << 8) | (w >> 8) : w);

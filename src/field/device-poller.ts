@@ -22,8 +22,8 @@ const deviceAnswered = new Set<FieldFailureKind>(['exception', 'busy', 'wrong_fu
 
 export interface ReadOutcome {
   read: PlannedRead;
-  /** Decoded values of the read's signals, or the failure. */
-  values?: Array<[SignalConfig, RawValue]>;
+  /** Decoded values of the read's signals by id (the same entries the sink got), or the failure. */
+  values?: ReadonlyArray<readonly [string, RawValue]>;
   failure?: FieldFailure;
 }
 
@@ -112,6 +112,8 @@ export class DevicePoller {
   /** One poll of every planned read; hands values and failures to the sink. Never rejects. */
   async pollOnce(): Promise<PollOutcome> {
     const reads: ReadOutcome[] = [];
+    // What the sink gets, built as the reads decode (no second pass over every value).
+    const values: Array<readonly [string, RawValue]> = [];
     let answered = false;
     let down: FieldFailure | undefined;
     for (const read of this.plan) {
@@ -122,7 +124,12 @@ export class DevicePoller {
       try {
         const data = await this.readWithBusyRetry(read);
         answered = true;
-        reads.push({ read, values: read.signals.map((id) => this.decode(id, read, data)) });
+        const first = values.length;
+        for (const id of read.signals) {
+          const sig = this.signals.get(id)!;
+          values.push([id, decodeValue(data, sig.address - read.start, sig)]);
+        }
+        reads.push({ read, values: values.slice(first) });
       } catch (err) {
         const failure = toFieldFailure(err);
         if (deviceAnswered.has(failure.kind)) answered = true;
@@ -131,7 +138,6 @@ export class DevicePoller {
       }
     }
     const ts = this.clock();
-    const values = reads.flatMap((r) => (r.values ?? []).map(([s, v]) => [s.id, v] as const));
     if (values.length > 0) this.sink.values(this.device.id, ts, values);
     for (const r of reads) if (r.failure) this.sink.failure(this.device.id, ts, r.read.signals, r.failure);
     this.afterPoll(answered, down);
@@ -166,10 +172,5 @@ export class DevicePoller {
         await sleep(this.bus.config.busy_retry_ms, undefined, { signal: this.abort.signal }).catch(() => undefined);
       }
     }
-  }
-
-  private decode(id: string, read: PlannedRead, data: ReadResult): [SignalConfig, RawValue] {
-    const sig = this.signals.get(id)!;
-    return [sig, decodeValue(data, sig.address - read.start, sig)];
   }
 }

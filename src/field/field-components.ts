@@ -5,6 +5,7 @@
 import type { Component } from '../lifecycle.ts';
 import type { Liveness, LoopBeat } from '../liveness.ts';
 import type { Runtime } from '../runtime.ts';
+import { loadSerialPort } from './serial-line.ts';
 import { DevicePoller } from './device-poller.ts';
 import { FieldBus } from './field-bus.ts';
 import { createFieldMetrics, type FieldMetrics } from './field-metrics.ts';
@@ -27,7 +28,8 @@ export class BusComponent implements Component {
     for (const p of this.pollers) p.onFirstPoll = rt.readiness.require(`device ${p.device.id} first poll`);
   }
 
-  start(): Promise<void> {
+  async start(): Promise<void> {
+    if (this.bus.config.transport === 'rtu') await loadSerialPort();
     // Every device on the bus shares one queue, so a healthy poll may wait for every other
     // device's worst case; twice that plus the period is the longest a turning loop is silent.
     const busWorstMs = this.pollers.reduce((sum, p) => sum + p.worstPollMs(), 0);
@@ -39,7 +41,6 @@ export class BusComponent implements Component {
       }
       p.start();
     }
-    return Promise.resolve();
   }
 
   async stop(): Promise<void> {

@@ -13,7 +13,6 @@
  */
 import { readSync, writeSync } from 'node:fs';
 import { Duplex } from 'node:stream';
-import { SerialPort } from 'serialport';
 import { LoopgateError } from '../errors.ts';
 import type { SerialFraming } from './wire-timing.ts';
 
@@ -34,6 +33,17 @@ function isPolled(port: object): port is PolledPort {
   return 'poller' in port && 'fd' in port && typeof port.fd === 'number';
 }
 
+let serialport: Promise<typeof import('serialport')> | undefined;
+
+/**
+ * serialport (a native binding) is imported only by a daemon with an RTU bus: BusComponent.start()
+ * awaits this, so a binding that cannot load still stops start-up instead of failing each open.
+ */
+export function loadSerialPort(): Promise<typeof import('serialport')> {
+  serialport ??= import('serialport');
+  return serialport;
+}
+
 /** The link turns any stream error into ModbusDisconnectedError; the code says which. */
 export class SerialLineError extends LoopgateError {}
 
@@ -46,6 +56,7 @@ export class SerialLine extends Duplex {
 
   /** Opens `path` with the given framing. */
   static async open(path: string, f: SerialFraming): Promise<SerialLine> {
+    const { SerialPort } = await loadSerialPort();
     const port = await SerialPort.binding.open({ path, baudRate: f.baud, dataBits: f.data_bits, parity: f.parity, stopBits: f.stop_bits });
     if (!isPolled(port)) {
       await port.close();

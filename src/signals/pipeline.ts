@@ -31,12 +31,7 @@ export const REASON_SHORT = 'loop current high (short circuit?)';
 export function toEngineering(sig: Pick<SignalConfig, 'scale' | 'offset' | 'loop'>, raw: RawValue): Engineered {
   const x = typeof raw === 'boolean' ? (raw ? 1 : 0) : raw;
   if (!Number.isFinite(x)) return { value: null, quality: 'bad', reason: `not a number (${x})` };
-  if (!sig.loop) {
-    const scale = sig.scale ?? 1;
-    const offset = sig.offset ?? 0;
-    // Identity keeps integers exact (64-bit counters up to 2^53); scaling rounds away binary noise.
-    return { value: scale === 1 && offset === 0 ? x : clean(x * scale + offset), quality: 'good', reason: '' };
-  }
+  if (!sig.loop) return { value: linearValue(sig, x), quality: 'good', reason: '' };
   const [r4, r20] = sig.loop.raw;
   const [e4, e20] = sig.loop.eu;
   const span = r20 - r4;
@@ -52,6 +47,17 @@ export function toEngineering(sig: Pick<SignalConfig, 'scale' | 'offset' | 'loop
   if (mA < 4) return { value: euAt(r4), quality: 'uncertain', reason: `loop current ${ma2} mA saturated below 4 mA`, loopMa: mA };
   if (mA > 20) return { value: euAt(r20), quality: 'uncertain', reason: `loop current ${ma2} mA saturated above 20 mA`, loopMa: mA };
   return { value: euAt(x), quality: 'good', reason: '', loopMa: mA };
+}
+
+/**
+ * A finite raw number through scale and offset: what toEngineering gives a signal without a loop
+ * (always good). The store calls it directly for those, the common case, without the wrapper.
+ */
+export function linearValue(sig: Pick<SignalConfig, 'scale' | 'offset'>, x: number): number {
+  const scale = sig.scale ?? 1;
+  const offset = sig.offset ?? 0;
+  // Identity keeps integers exact (64-bit counters up to 2^53); scaling rounds away binary noise.
+  return scale === 1 && offset === 0 ? x : clean(x * scale + offset);
 }
 
 /**

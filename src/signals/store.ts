@@ -6,7 +6,7 @@
 import type { Config, SignalConfig } from '../config/schema.ts';
 import type { FieldFailure, RawValue, ReadingSink } from '../field/readings.ts';
 import { HistoryRing } from './history-ring.ts';
-import { toEngineering } from './pipeline.ts';
+import { linearValue, toEngineering } from './pipeline.ts';
 import { windowStats, type WindowStats } from './regression.ts';
 import type { SignalSample, StoreSnapshot, ZoneState } from './sample.ts';
 import { staleAfterBySignal, withStaleness } from './staleness.ts';
@@ -45,6 +45,8 @@ export class SignalStore implements ReadingSink {
   private readonly entries = new Map<string, SignalEntry>();
   private readonly listeners = new Set<SampleListener>();
   private readonly zones: ZoneInputs[];
+  /** The zones' temperature and power signals: all a zone snapshot carries. */
+  private readonly zoneEntries: [string, SignalEntry][] = [];
   private readonly clock: Clock;
   private readonly historyWindowMs: number;
   private readonly rateWindowMs: number;
@@ -73,29 +75,34 @@ export class SignalStore implements ReadingSink {
         });
       }
     }
+    for (const [id, e] of this.entries) if (zoneSignals.has(id)) this.zoneEntries.push([id, e]);
   }
 
   values(_deviceId: string, ts: number, values: ReadonlyArray<readonly [string, RawValue]>): void {
     for (const [id, raw] of values) {
       const e = this.entries.get(id);
       if (!e) continue;
-      const eng = toEngineering(e.config, raw);
       const prev = e.sample;
+      // A finite number without a 4-20 mA loop (most signals) is good: no Engineered wrapper.
+      const linear = e.config.loop === undefined && typeof raw === 'number' && Number.isFinite(raw);
+      const eng = linear ? undefined : toEngineering(e.config, raw);
+      const value = eng ? eng.value : linearValue(e.config, raw as number);
+      const quality = eng ? eng.quality : 'good';
       const next: SignalSample = {
         signalId: id,
         deviceId: e.deviceId,
         kind: e.config.kind,
         unit: e.config.unit,
-        value: eng.value,
-        quality: eng.quality,
-        reason: eng.reason,
+        value,
+        quality,
+        reason: eng ? eng.reason : '',
         ts,
-        lastValueTs: eng.value !== null ? ts : prev.lastValueTs,
+        lastValueTs: value !== null ? ts : prev.lastValueTs,
         seq: prev.seq + 1,
       };
-      if (eng.loopMa !== undefined) next.loopMa = eng.loopMa;
+      if (eng?.loopMa !== undefined) next.loopMa = eng.loopMa;
       // Only measurements go into the history: saturated or failed readings would bend the slope.
-      if (e.history && eng.quality === 'good' && eng.value !== null) e.history.push(ts, eng.value);
+      if (e.history && quality === 'good' && value !== null) e.history.push(ts, value);
       this.set(e, next);
     }
   }
@@ -121,8 +128,21 @@ export class SignalStore implements ReadingSink {
    * one synchronous pass, and samples are never mutated once stored (treat them as read-only).
    */
   snapshot(now: number = this.clock()): StoreSnapshot {
+    return this.snapshotOf(this.entries, now);
+  }
+
+  /**
+   * snapshot() restricted to the zones' temperature and power signals, with the same zone
+   * aggregates: the gate reads nothing else, and copying every signal of a large plant on each
+   * refresh was most of the daemon's CPU.
+   */
+  zoneSnapshot(now: number = this.clock()): StoreSnapshot {
+    return this.snapshotOf(this.zoneEntries, now);
+  }
+
+  private snapshotOf(entries: Iterable<[string, SignalEntry]>, now: number): StoreSnapshot {
     const signals = new Map<string, SignalSample>();
-    for (const [id, e] of this.entries) signals.set(id, withStaleness(e.sample, e.staleAfterMs, now));
+    for (const [id, e] of entries) signals.set(id, withStaleness(e.sample, e.staleAfterMs, now));
     const zones = new Map<string, ZoneState>();
     for (const z of this.zones) {
       const state = zoneState(z, signals, now);

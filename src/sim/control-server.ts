@@ -9,7 +9,8 @@
  * Answers 200 with the new state, 400/404 with {"error": "..."}.
  */
 import { once } from 'node:events';
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { IncomingMessage, Server, ServerResponse } from 'node:http';
+import { createServer } from '../http-builtin.ts';
 import type { AddressInfo } from 'node:net';
 import { PlantError, type Plant } from './plant.ts';
 

@@ -30,8 +30,8 @@ const allowed: Record<string, string[]> = {
   field: ['config', 'errors', 'lifecycle', 'log', 'runtime', 'readiness', 'liveness'],
   signals: ['field', 'config', 'errors', 'lifecycle', 'log'],
   gate: ['signals', 'field', 'config', 'errors', 'lifecycle', 'log', 'runtime', 'readiness'],
-  export: ['signals', 'field', 'config', 'errors', 'lifecycle', 'log', 'runtime', 'readiness', 'version'],
-  api: ['gate', 'signals', 'field', 'config', 'errors', 'lifecycle', 'log', 'runtime', 'readiness', 'version'],
+  export: ['signals', 'field', 'config', 'errors', 'lifecycle', 'log', 'runtime', 'readiness', 'version', 'http-builtin'],
+  api: ['gate', 'signals', 'field', 'config', 'errors', 'lifecycle', 'log', 'runtime', 'readiness', 'version', 'http-builtin'],
 };
 
 test('imports flow one way between layers', () => {

@@ -2,16 +2,19 @@
  * Modbus/TCP at scale: the real daemon (`loopgate run`) polling 50 devices x 100 signals at 1 s,
  * each device behind its own endpoint (50 Modbus/TCP slaves in this process). Reports the
  * daemon's CPU (% of one core, from /proc utime+stime; median of three 10 s windows), RSS and
- * peak RSS, and the transactions the slaves served (proof it polled at rate).
+ * peak RSS, and the transactions the slaves served (proof it polled at rate). The daemon runs as
+ * deployed: with the Node flags of systemd/loopgate.service's ExecStart (reported as node_flags);
+ * BENCH_NODE_FLAGS replaces them for an experiment (reported as flags_from: "BENCH_NODE_FLAGS").
  */
 import { spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { readFileSync, writeFileSync, mkdtempSync, rmSync } from 'node:fs';
-import { cpus, tmpdir } from 'node:os';
+import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { startTcpSlave, type TcpSlave } from '../../src/sim/tcp-slave.ts';
 import { freePort } from '../helpers/net.ts';
+import { unitNodeFlags } from '../helpers/unit-flags.ts';
 
 const DEVICES = 50;
 const SIGNALS = 100;
@@ -47,7 +50,9 @@ slaves.forEach((_, i) => {
 const dir = mkdtempSync(join(tmpdir(), 'loopgate-bench-'));
 const file = join(dir, 'bench.yaml');
 writeFileSync(file, lines.join('\n') + '\n');
-const daemon = spawn(process.execPath, [...(process.env['BENCH_NODE_FLAGS'] ?? '').split(' ').filter(Boolean), join(import.meta.dirname, '../../bin/loopgate.js'), 'run', '--config', file], { stdio: ['ignore', 'ignore', 'inherit'] });
+const flagsOverride = process.env['BENCH_NODE_FLAGS'];
+const nodeFlags = flagsOverride !== undefined ? flagsOverride.split(' ').filter(Boolean) : unitNodeFlags();
+const daemon = spawn(process.execPath, [...nodeFlags, join(import.meta.dirname, '../../bin/loopgate.js'), 'run', '--config', file], { stdio: ['ignore', 'ignore', 'inherit'] });
 const served = (): number => slaves.reduce((n, s) => n + [...s.functionCodes.values()].reduce((a, b) => a + b, 0), 0);
 try {
   const deadline = Date.now() + 30_000;
@@ -81,8 +86,10 @@ try {
         cpu_pct_windows: windows.map((x) => +x.toFixed(2)),
         rss_mb: +rss.toFixed(1),
         peak_rss_mb: +hwm.toFixed(1),
+        node_flags: nodeFlags.join(' '),
+        flags_from: flagsOverride !== undefined ? 'BENCH_NODE_FLAGS' : 'systemd/loopgate.service ExecStart',
       },
-      machine: { cpu: cpus()[0]?.model, cores: cpus().length, node: process.version },
+      machine: { cpu: cpus()[0]?.model, cores: cpus().length, node: process.version, load_avg_1m: loadavg()[0] },
     }),
   );
 } finally {

@@ -10,7 +10,7 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { cpus } from 'node:os';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
@@ -18,7 +18,8 @@ import * as grpc from '@grpc/grpc-js';
 import { loadGateGrpc } from '../../src/api/proto-load.ts';
 import type { Decision__Output } from '../../src/gate/generated/loopgate/v1/Decision.ts';
 import { Prng } from '../../src/sim/prng.ts';
-import { binPath, repoRoot } from '../helpers/cli.ts';
+import { binPath } from '../helpers/cli.ts';
+import { unitNodeFlags } from '../helpers/unit-flags.ts';
 import { OtlpReceiver } from '../export/otlp-receiver.ts';
 import { waitForPort } from '../export/mqtt-peers.ts';
 import { freePort, Mosquitto, POLL_MS, rssBytes, SeqTracker, soakConfig, STALE_AFTER_MS, type SoakPorts } from './soak-peers.ts';
@@ -43,9 +44,8 @@ const loopSignals = cfg.zones.flatMap((z) => z.temperature);
 
 const failures: string[] = [];
 const procs: ChildProcess[] = [];
-// The daemon runs with the Node flags of systemd/loopgate.service's ExecStart (the heap bound).
-const unit = readFileSync(join(repoRoot, 'systemd', 'loopgate.service'), 'utf8');
-const nodeFlags = (/^ExecStart=\S+node((?:\s+--\S+)*)\s/m.exec(unit)?.[1] ?? '').trim().split(/\s+/).filter(Boolean);
+// The daemon runs with the Node flags of systemd/loopgate.service's ExecStart (heap bounds).
+const nodeFlags = unitNodeFlags();
 function start(args: string[], name: string, flags: string[] = []): { child: ChildProcess; out: () => string } {
   const child = spawn(process.execPath, [...flags, binPath, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
   procs.push(child);

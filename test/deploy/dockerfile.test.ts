@@ -12,6 +12,7 @@ import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { repoRoot } from '../helpers/cli.ts';
+import { unitNodeFlags } from '../helpers/unit-flags.ts';
 
 interface Instruction {
   op: string;
@@ -99,7 +100,9 @@ test('the runtime runs as a non-root user in dialout', () => {
 test('ports, config location, entrypoint', () => {
   const ports = finalOps('EXPOSE').flatMap((i) => i.args.split(/\s+/));
   assert.deepEqual(ports.sort(), ['50051', '8080', '9090']);
-  assert.deepEqual(execForm(finalOps('ENTRYPOINT')[0]!.args), ['node', 'bin/loopgate.js']);
+  // The same Node flags as the systemd unit (heap bounds measured in README, "Modbus/TCP daemon").
+  assert.deepEqual(execForm(finalOps('ENTRYPOINT')[0]!.args), ['node', ...unitNodeFlags(), 'bin/loopgate.js']);
+  assert.ok(unitNodeFlags().includes('--max-semi-space-size=1'));
   assert.deepEqual(execForm(finalOps('CMD')[0]!.args), ['run', '--config', '/etc/loopgate/loopgate.yaml']);
   assert.match(text, /--device \/dev\/ttyUSB0/, 'serial passthrough documented');
 });

@@ -176,3 +176,18 @@ test('snapshots are consistent: later writes do not change an earlier snapshot',
   assert.equal(store.snapshot(1_000_500).signals.get('t1')!.value, 30);
   assert.deepEqual(store.signalIds(), ['t1', 't2', 'p1', 'p2', 'energy']);
 });
+
+test('zoneSnapshot: only the zones\' signals, with the same staleness and zone aggregates as snapshot()', () => {
+  const { store, at } = fixture();
+  store.values('plc', 1_000_000, [['t1', counts(25)], ['t2', counts(30)], ['p1', 1000], ['p2', 500]]);
+  store.values('pdu', 1_000_000, [['energy', 42]]);
+  at(1_004_000);
+  const full = store.snapshot();
+  const zone = store.zoneSnapshot();
+  assert.deepEqual([...zone.signals.keys()], ['t1', 't2', 'p1', 'p2']);
+  for (const [id, s] of zone.signals) assert.deepEqual(s, full.signals.get(id));
+  assert.deepEqual(zone.zones, full.zones);
+  assert.equal(zone.takenAt, full.takenAt);
+  at(1_006_000);
+  assert.equal(store.zoneSnapshot().signals.get('t1')!.reason, 'stale (age 6000 ms)');
+});
