@@ -9,6 +9,7 @@
 import type { IClientOptions, MqttClient } from 'mqtt';
 import type { Logger } from '../log.ts';
 import { Backoff, type BackoffOptions } from './mqtt-backoff.ts';
+import { fillMqttPacketCache } from './mqtt-packet-cache.ts';
 import { explainLinkError } from './mqtt-link-error.ts';
 import { redactUrl } from './redact-url.ts';
 
@@ -68,6 +69,7 @@ export class MqttLink {
   /** Imports MQTT.js (only a daemon with config.mqtt loads it; a failed import fails start()) and connects. */
   async start(): Promise<void> {
     this.connect ??= (await import('mqtt')).connect;
+    await fillMqttPacketCache();
     this.attempt();
   }
 
