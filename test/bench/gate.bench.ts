@@ -20,6 +20,7 @@ import * as grpc from '@grpc/grpc-js';
 import { MeterProvider } from '@opentelemetry/sdk-metrics';
 import { pino } from 'pino';
 import { createLogger } from '../../src/log.ts';
+import { TurnBatchedDestination } from '../../src/log-destination.ts';
 import { GrpcServer, serverOptions } from '../../src/api/grpc-server.ts';
 import { loadGateGrpc } from '../../src/api/proto-load.ts';
 import { serverCredentials } from '../../src/api/server-credentials.ts';
@@ -55,9 +56,10 @@ const tlsConf = { cert: join(dir, 'server.crt'), key: join(dir, 'server.key'), c
 const clientTls = { ca: join(dir, 'ca.crt'), key: join(dir, 'client.key'), cert: join(dir, 'client.crt') };
 
 // The real gate: engine over a fed store, decisions logged and counted (OTel SDK). The logger is
-// the daemon's own (createLogger: ISO time, base fields, a synchronous destination: one write(2)
-// per line), pointed at /dev/null instead of stdout.
-const log = createLogger({ level: 'info', pretty: false, destination: pino.destination({ dest: '/dev/null', sync: true }) });
+// the daemon's own (createLogger: ISO time, base fields, lines written synchronously once per
+// event-loop turn), writing to /dev/null instead of stdout.
+const devNull = pino.destination({ dest: '/dev/null', sync: true });
+const log = createLogger({ level: 'info', pretty: false, destination: new TurnBatchedDestination((chunk) => void devNull.write(chunk)) });
 const meter = new MeterProvider().getMeter('bench');
 const p = plant(plantConfig(), { log, meter });
 const feeder = setInterval(() => p.feed({}), 200);
