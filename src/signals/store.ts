@@ -129,9 +129,11 @@ export class SignalStore implements ReadingSink {
   }
 
   /**
-   * The same as snapshot(), but only the given zones and their own input signals. A gate
-   * evaluation names its zones; judging every signal and zone of the plant (and fitting every
-   * zone's rate of rise) on each request was work thrown away, growing with the plant.
+   * The same as snapshot(), but only the given zones and their own input signals, and without
+   * temperatureRisePerMin (a least-squares fit over the rate window; the gate keeps its own rise
+   * tracker and never read it). A gate evaluation names its zones; judging every signal and zone
+   * of the plant and fitting every zone's rise on each request was work thrown away, growing with
+   * the plant.
    */
   zonesSnapshot(zoneIds: readonly string[], now: number = this.clock()): StoreSnapshot {
     const signals = new Map<string, SignalSample>();
@@ -140,7 +142,7 @@ export class SignalStore implements ReadingSink {
       if (!zoneIds.includes(z.zoneId)) continue;
       for (const id of z.temperature) this.judge(id, signals, now);
       for (const id of z.power) this.judge(id, signals, now);
-      zones.set(z.zoneId, this.zoneSnapshot(z, signals, now));
+      zones.set(z.zoneId, zoneState(z, signals, now));
     }
     return { takenAt: now, signals, zones };
   }
