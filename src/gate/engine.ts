@@ -141,7 +141,9 @@ export class GateEngine implements Component {
   }
 
   private decide(input: EvaluateInput, now: number): Decision {
-    const snap = this.opts.inputs.snapshot(now);
+    // Only the asked-for zones: the rules read nothing else.
+    const inputs = this.opts.inputs;
+    const snap = inputs.zonesSnapshot ? inputs.zonesSnapshot(input.zones, now) : inputs.snapshot(now);
     const views = this.zones.view(snap, input.zones);
     const step = { current: input.current_weight, proposed: input.proposed_weight };
     const key = rolloutKey(input.rollout);

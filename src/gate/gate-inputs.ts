@@ -7,6 +7,11 @@ import type { StoreSnapshot } from '../signals/sample.ts';
 export interface GateInputs {
   /** The latest samples with staleness applied at `now`, and zone aggregates. */
   snapshot(now: number): StoreSnapshot;
+  /**
+   * The same for just these zones and their own signals (what one evaluation reads); without it
+   * the gate takes the full snapshot.
+   */
+  zonesSnapshot?(zoneIds: readonly string[], now: number): StoreSnapshot;
   /** Rate of rise of a signal (unit per minute) over its recent history; undefined while too little history. */
   risePerMin(signalId: string, now: number): number | undefined;
   /** Calls `listener` after new samples arrive (zone status changes are pushed, not polled); returns unsubscribe. */

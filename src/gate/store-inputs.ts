@@ -23,6 +23,7 @@ export function storeInputs(store: SignalStore, zones: Config['zones'], rise: Pa
   });
   return {
     snapshot: (now) => store.zoneSnapshot(now),
+    zonesSnapshot: (zoneIds, now) => store.zonesSnapshot(zoneIds, now),
     risePerMin: (id, now) => tracker.perMinute(id, now),
     subscribe: (listener) =>
       store.subscribe((s) => {

@@ -36,7 +36,8 @@ export interface ZoneState {
   oldestInputAgeMs: number;
   /**
    * Fastest rise among the zone's temperature signals (Cel/min, least squares over the store's
-   * rate window, good samples only); null with too few samples. Set by SignalStore.snapshot().
+   * rate window, good samples only); null with too few samples. Set by SignalStore.snapshot()
+   * (not by zonesSnapshot(), the gate's).
    */
   temperatureRisePerMin?: number | null;
 }

@@ -144,10 +144,25 @@ export class SignalStore implements ReadingSink {
     const signals = new Map<string, SignalSample>();
     for (const [id, e] of entries) signals.set(id, withStaleness(e.sample, e.staleAfterMs, now));
     const zones = new Map<string, ZoneState>();
+    for (const z of this.zones) zones.set(z.zoneId, this.zoneStateWithRise(z, signals, now));
+    return { takenAt: now, signals, zones };
+  }
+
+  /**
+   * The same as snapshot(), but only the given zones and their own input signals, and without
+   * temperatureRisePerMin (a least-squares fit over the rate window; the gate keeps its own rise
+   * tracker and never read it). A gate evaluation names its zones; judging every signal and zone
+   * of the plant and fitting every zone's rise on each request was work thrown away, growing with
+   * the plant.
+   */
+  zonesSnapshot(zoneIds: readonly string[], now: number = this.clock()): StoreSnapshot {
+    const signals = new Map<string, SignalSample>();
+    const zones = new Map<string, ZoneState>();
     for (const z of this.zones) {
-      const state = zoneState(z, signals, now);
-      state.temperatureRisePerMin = this.zoneRise(z, now);
-      zones.set(z.zoneId, state);
+      if (!zoneIds.includes(z.zoneId)) continue;
+      for (const id of z.temperature) this.judge(id, signals, now);
+      for (const id of z.power) this.judge(id, signals, now);
+      zones.set(z.zoneId, zoneState(z, signals, now));
     }
     return { takenAt: now, signals, zones };
   }
@@ -182,6 +197,17 @@ export class SignalStore implements ReadingSink {
     let n = 0;
     for (const e of this.entries.values()) n += e.history?.allocatedBytes ?? 0;
     return n;
+  }
+
+  private judge(id: string, into: Map<string, SignalSample>, now: number): void {
+    const e = this.entries.get(id);
+    if (e && !into.has(id)) into.set(id, withStaleness(e.sample, e.staleAfterMs, now));
+  }
+
+  private zoneStateWithRise(z: ZoneInputs, signals: ReadonlyMap<string, SignalSample>, now: number): ZoneState {
+    const state = zoneState(z, signals, now);
+    state.temperatureRisePerMin = this.zoneRise(z, now);
+    return state;
   }
 
   private zoneRise(z: ZoneInputs, now: number): number | null {

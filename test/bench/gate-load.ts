@@ -34,10 +34,11 @@ function creds(tls: RunRequest['tls']): grpc.ChannelCredentials {
   return grpc.credentials.createSsl(readFileSync(tls.ca), readFileSync(tls.key), readFileSync(tls.cert));
 }
 
-const request = (i: number) => ({ rollout: { namespace: 'bench', name: `r${i % 16}` }, canary_revision: 'v2', zones: ['hall-a'], current_weight: 10, proposed_weight: 11, request_id: '', dry_run: false });
+/** The i-th request every client sends (16 rollouts, hall-a, 10 -> 11); the bench builds its no-op reply from the same. */
+export const evaluateRequest = (i: number) => ({ rollout: { namespace: 'bench', name: `r${i % 16}` }, canary_revision: 'v2', zones: ['hall-a'], current_weight: 10, proposed_weight: 11, request_id: '', dry_run: false });
 
 function once(c: GateClient, i: number): Promise<boolean> {
-  return new Promise((resolve) => c.Evaluate(request(i), (err) => resolve(err === null)));
+  return new Promise((resolve) => c.Evaluate(evaluateRequest(i), (err) => resolve(err === null)));
 }
 
 async function run(r: RunRequest): Promise<RunResult> {
@@ -76,7 +77,8 @@ async function run(r: RunRequest): Promise<RunResult> {
   return { calls: measured, errors, p50Ms: q(0.5), p99Ms: q(0.99), callsPerS: measured / (Number(t1 - t0) / 1e9) };
 }
 
-process.on('message', (msg: RunRequest | 'exit') => {
+// Only when forked (the bench imports evaluateRequest from here too).
+if (process.send) process.on('message', (msg: RunRequest | 'exit') => {
   if (msg === 'exit') process.exit(0);
   run(msg).then((res) => process.send!({ result: res }), (err: Error) => process.send!({ error: err.message }));
 });

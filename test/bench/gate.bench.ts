@@ -1,9 +1,11 @@
 /**
  * Gate API benchmark: Evaluate latency (p50, p99) and throughput at 1, 16 and 64 concurrent
  * clients, plaintext and mTLS, against the real Gate server and, side by side in the same run, a
- * no-op grpc-js handler on the same messages (it returns a canned Decision). The load generator
- * is a child process (gate-load.ts). Then a heap run: N calls against the Gate server with the
- * server's heap (after GC) sampled along the way. Prints one JSON line.
+ * no-op grpc-js handler on the same messages (same requests; it replies with a Decision the gate
+ * itself gave to the bench's request, so both put the same bytes on the wire). The load generator
+ * is a child process (gate-load.ts). Each configuration is warmed up on both handlers before its
+ * measured rounds. Then a heap run: N calls against the Gate server with the server's heap (after
+ * GC) sampled along the way. Prints one JSON line.
  *
  *   npm run bench -- gate      (BENCH_HEAP_CALLS=1000000 BENCH_HEAP_ONLY=1 for the 1 M-call heap run alone)
  */
@@ -17,13 +19,16 @@ import { runInNewContext } from 'node:vm';
 import * as grpc from '@grpc/grpc-js';
 import { MeterProvider } from '@opentelemetry/sdk-metrics';
 import { pino } from 'pino';
+import { createLogger } from '../../src/log.ts';
+import { TurnBatchedDestination } from '../../src/log-destination.ts';
 import { GrpcServer, serverOptions } from '../../src/api/grpc-server.ts';
 import { loadGateGrpc } from '../../src/api/proto-load.ts';
 import { serverCredentials } from '../../src/api/server-credentials.ts';
 import type { GateHandlers } from '../../src/gate/generated/loopgate/v1/Gate.ts';
 import { Readiness } from '../../src/readiness.ts';
 import { plant, plantConfig, rollout } from '../gate/fixtures.ts';
-import type { RunRequest, RunResult } from './gate-load.ts';
+import { evaluateRequest, type RunRequest, type RunResult } from './gate-load.ts';
+import type { Decision } from '../../src/gate/proto-types.ts';
 
 setFlagsFromString('--expose-gc');
 const gc = runInNewContext('gc') as () => void;
@@ -31,6 +36,8 @@ const gc = runInNewContext('gc') as () => void;
 const ROUNDS = Number(process.env['BENCH_ROUNDS'] ?? 7);
 const DURATION_MS = Number(process.env['BENCH_DURATION_MS'] ?? 1000);
 const HEAP_CALLS = Number(process.env['BENCH_HEAP_CALLS'] ?? 100_000);
+/** Unmeasured load on each handler before a configuration's rounds (JIT, connections, caches, reservations). */
+const WARMUP_MS = Number(process.env['BENCH_WARMUP_MS'] ?? 2000);
 const CONCURRENCY = [1, 16, 64];
 /** BENCH_HEAP_ONLY=1: skip the latency table (the long 1 M-call heap run on its own). */
 const HEAP_ONLY = process.env['BENCH_HEAP_ONLY'] === '1';
@@ -48,14 +55,26 @@ for (const [name, cn, ext] of [['server', 'localhost', 'subjectAltName=IP:127.0.
 const tlsConf = { cert: join(dir, 'server.crt'), key: join(dir, 'server.key'), client_ca: join(dir, 'ca.crt'), allowed_clients: ['bench-client'] };
 const clientTls = { ca: join(dir, 'ca.crt'), key: join(dir, 'client.key'), cert: join(dir, 'client.crt') };
 
-// The real gate: engine over a fed store, decisions logged (to /dev/null) and counted (OTel SDK).
-const log = pino({ level: 'info' }, pino.destination({ dest: '/dev/null', sync: false }));
+// The real gate: engine over a fed store, decisions logged and counted (OTel SDK). The logger is
+// the daemon's own (createLogger: ISO time, base fields, lines written synchronously once per
+// event-loop turn), writing to /dev/null instead of stdout.
+const devNull = pino.destination({ dest: '/dev/null', sync: true });
+const log = createLogger({ level: 'info', pretty: false, destination: new TurnBatchedDestination((chunk) => void devNull.write(chunk)) });
 const meter = new MeterProvider().getMeter('bench');
 const p = plant(plantConfig(), { log, meter });
 const feeder = setInterval(() => p.feed({}), 200);
 p.feed({});
 await p.engine.start();
-const sample = p.engine.evaluate(rollout('sample', 10, 11, { dry_run: true }));
+/**
+ * What the no-op handler replies: the gate's own answer to the bench's request (taken as a dry
+ * run, then marked as not one), refreshed after each gate warm-up so it matches what the gate is
+ * answering then (in steady state a HOLD with one reason, ~490 bytes; a fresh ALLOW is ~300).
+ */
+let canned: Decision = p.engine.evaluate(rollout('sample', 10, 11, { dry_run: true }));
+const refreshCanned = (): void => {
+  canned = { ...p.engine.evaluate({ ...evaluateRequest(0), dry_run: true }), dry_run: false };
+};
+const responseBytes = (d: Decision): number => loadGateGrpc().loopgate.v1.Gate.service.Evaluate.responseSerialize(d).length;
 
 async function gateServer(tls: boolean): Promise<{ address: string; stop: () => Promise<void> }> {
   const gate = plantConfig({ gate: tls ? { tls: tlsConf } : {} }).gate;
@@ -69,7 +88,7 @@ async function gateServer(tls: boolean): Promise<{ address: string; stop: () => 
 async function noopServer(tls: boolean): Promise<{ address: string; stop: () => Promise<void> }> {
   // Same server options (keepalive, stream bounds) as the gate's, so only the handler differs.
   const server = new grpc.Server(serverOptions);
-  const handlers: Partial<GateHandlers> = { Evaluate: (_call, cb) => cb(null, sample) };
+  const handlers: Partial<GateHandlers> = { Evaluate: (_call, cb) => cb(null, canned) };
   server.addService(loadGateGrpc().loopgate.v1.Gate.service, handlers as GateHandlers);
   const creds = serverCredentials(tls ? { tls: tlsConf } : {});
   const port = await new Promise<number>((res, rej) => server.bindAsync('127.0.0.1:0', creds, (e, port) => (e ? rej(e) : res(port))));
@@ -81,6 +100,14 @@ p.clock.now = Date.now();
 const clockTimer = setInterval(() => (p.clock.now = Date.now()), 10);
 
 const child = fork(new URL('./gate-load.ts', import.meta.url), { stdio: ['ignore', 'inherit', 'inherit', 'ipc'], execArgv: ['--no-deprecation'] });
+/** One load run; `cpuUsPerCall`: this (server) process's CPU over the run per measured call (the other server idles meanwhile). */
+async function measured(req: RunRequest): Promise<RunResult & { cpuUsPerCall: number }> {
+  const cpu0 = process.cpuUsage();
+  const r = await load(req);
+  const cpu = process.cpuUsage(cpu0);
+  return { ...r, cpuUsPerCall: (cpu.user + cpu.system) / Math.max(1, r.calls) };
+}
+
 function load(req: RunRequest, onProgress?: (n: number) => void): Promise<RunResult> {
   child.send(req);
   return new Promise((resolve, reject) => {
@@ -101,24 +128,31 @@ for (const tls of HEAP_ONLY ? [] : [false, true]) {
   const gate = await gateServer(tls);
   const noop = await noopServer(tls);
   for (const concurrency of CONCURRENCY) {
-    const runs: { gate: RunResult[]; noop: RunResult[] } = { gate: [], noop: [] };
+    type Run = RunResult & { cpuUsPerCall: number };
+    const runs: { gate: Run[]; noop: Run[] } = { gate: [], noop: [] };
+    const base = { concurrency, warmupMs: 300, durationMs: DURATION_MS, ...(tls ? { tls: clientTls } : {}) };
+    // Warm-up, unmeasured, gate first so the no-op then replies with what the gate answers now.
+    // Without it the first configuration measured a cold process (JIT, first connections).
+    await load({ ...base, warmupMs: 0, durationMs: WARMUP_MS, address: gate.address });
+    refreshCanned();
+    await load({ ...base, warmupMs: 0, durationMs: WARMUP_MS, address: noop.address });
     for (let i = 0; i < ROUNDS; i++) {
-      const base = { concurrency, warmupMs: 300, durationMs: DURATION_MS, ...(tls ? { tls: clientTls } : {}) };
       // Alternate which goes first so neither always inherits the other's garbage or a load swing.
       for (const which of i % 2 === 0 ? (['noop', 'gate'] as const) : (['gate', 'noop'] as const)) {
-        runs[which].push(await load({ ...base, address: which === 'gate' ? gate.address : noop.address }));
+        runs[which].push(await measured({ ...base, address: which === 'gate' ? gate.address : noop.address }));
       }
     }
-    const m = (k: 'gate' | 'noop', f: keyof RunResult) => median(runs[k].map((r) => r[f]));
+    const m = (k: 'gate' | 'noop', f: keyof Run) => median(runs[k].map((r) => r[f]));
     // Ratios are medians of per-round pairs (adjacent in time): the machine is shared, and a
     // load swing between rounds then cancels instead of landing on one side.
-    const paired = (f: keyof RunResult, invert = false) => median(runs.gate.map((g, i) => (invert ? runs.noop[i]![f] / g[f] : g[f] / runs.noop[i]![f])));
+    const paired = (f: keyof Run, invert = false) => median(runs.gate.map((g, i) => (invert ? runs.noop[i]![f] / g[f] : g[f] / runs.noop[i]![f])));
+    const side = (k: 'gate' | 'noop') => ({ p50_ms: r3(m(k, 'p50Ms')), p99_ms: r3(m(k, 'p99Ms')), calls_per_s: Math.round(m(k, 'callsPerS')), server_cpu_us_per_call: Math.round(m(k, 'cpuUsPerCall')), errors: runs[k].reduce((s, r) => s + r.errors, 0) });
     const row = {
       transport: tls ? 'mtls' : 'plaintext',
       clients: concurrency,
-      gate: { p50_ms: r3(m('gate', 'p50Ms')), p99_ms: r3(m('gate', 'p99Ms')), calls_per_s: Math.round(m('gate', 'callsPerS')), errors: runs.gate.reduce((s, r) => s + r.errors, 0) },
-      noop: { p50_ms: r3(m('noop', 'p50Ms')), p99_ms: r3(m('noop', 'p99Ms')), calls_per_s: Math.round(m('noop', 'callsPerS')), errors: runs.noop.reduce((s, r) => s + r.errors, 0) },
-      ratio: { p50: r3(paired('p50Ms')), p99: r3(paired('p99Ms')), throughput: r3(paired('callsPerS', true)) },
+      gate: side('gate'),
+      noop: { ...side('noop'), reply: `${canned.verdict}, ${canned.reasons.length} reason(s), ${responseBytes(canned)} B` },
+      ratio: { p50: r3(paired('p50Ms')), p99: r3(paired('p99Ms')), throughput: r3(paired('callsPerS', true)), server_cpu: r3(paired('cpuUsPerCall')) },
     };
     row['within_1_25x' as keyof typeof row] = (row.ratio.p50 <= 1.25 && row.ratio.p99 <= 1.25 && row.ratio.throughput <= 1.25) as never;
     results.push(row);
@@ -153,6 +187,7 @@ console.log(
     bench: 'gate',
     rounds: ROUNDS,
     duration_ms: DURATION_MS,
+    warmup_ms: WARMUP_MS,
     results,
     all_within_1_25x: results.length > 0 && results.every((r) => r['within_1_25x']),
     heap: { calls: heapRun.calls, calls_per_s: Math.round(heapRun.callsPerS), errors: heapRun.errors, samples: heap, growth_mb_after_first_tenth: Math.round((heap[heap.length - 1]!.heap_mb - firstAfterWarm.heap_mb) * 10) / 10 },

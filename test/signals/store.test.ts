@@ -191,3 +191,34 @@ test('zoneSnapshot: only the zones\' signals, with the same staleness and zone a
   at(1_006_000);
   assert.equal(store.zoneSnapshot().signals.get('t1')!.reason, 'stale (age 6000 ms)');
 });
+
+test('zonesSnapshot: just the named zones and their own signals, judged exactly as the full snapshot judges them (no rise fit)', () => {
+  const twoZones = parseConfig(`${yaml}  - id: annex
+    temperature: [t2]
+    power: [p2]
+    limits: { temperature_max: 30, power_budget: 50000, stale_after_ms: 2000 }
+`);
+  let now = 1_000_000;
+  const store = new SignalStore(twoZones, () => now);
+  for (let i = 0; i < 60; i++) store.values('plc', 1_000_000 + i * 1000, [['t1', counts(25 + i / 60)], ['t2', counts(20)], ['p1', 1000], ['p2', 500]]);
+  store.values('pdu', 1_000_000, [['energy', 42]]);
+  now = 1_060_500; // last samples at 1_059_000: t2/p2 (annex: 2000 ms) good now, stale a second later
+  for (const at of [now, now + 1000]) {
+    const full = store.snapshot(at);
+    const hall = store.zonesSnapshot(['hall'], at);
+    assert.deepEqual([...hall.zones.keys()], ['hall']);
+    assert.deepEqual([...hall.signals.keys()].sort(), ['p1', 'p2', 't1', 't2']);
+    const { temperatureRisePerMin: hallRise, ...hallState } = full.zones.get('hall')!;
+    assert.equal(typeof hallRise, 'number', 'the full snapshot fits the rise; zonesSnapshot leaves it out');
+    assert.deepEqual(hall.zones.get('hall'), hallState);
+    for (const [id, s] of hall.signals) assert.deepEqual(s, full.signals.get(id), id);
+    const annex = store.zonesSnapshot(['annex'], at);
+    assert.deepEqual([...annex.signals.keys()].sort(), ['p2', 't2']);
+    const { temperatureRisePerMin: _annexRise, ...annexState } = full.zones.get('annex')!;
+    assert.deepEqual(annex.zones.get('annex'), annexState);
+    assert.equal(annex.takenAt, at);
+  }
+  assert.equal(store.zonesSnapshot(['annex'], now).signals.get('t2')!.quality, 'good');
+  assert.equal(store.zonesSnapshot(['hall'], now + 1000).signals.get('t2')!.quality, 'bad', "t2's stale_after_ms is its tightest zone's, whichever zone asks");
+  assert.equal(store.zonesSnapshot(['nowhere'], now).zones.size, 0);
+});
