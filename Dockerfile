@@ -46,5 +46,5 @@ ENV LOOPGATE_HEALTH_URL=http://127.0.0.1:9090/readyz
 HEALTHCHECK --interval=15s --timeout=5s --start-period=60s --retries=3 \
   CMD ["node", "-e", "fetch(process.env.LOOPGATE_HEALTH_URL,{signal:AbortSignal.timeout(4000)}).then(r=>process.exit(r.ok?0:1),()=>process.exit(1))"]
 # The systemd unit's Node flags (heap bounds; see the comment at its ExecStart).
-ENTRYPOINT ["node", "--max-old-space-size=256", "--max-semi-space-size=1", "--v8-pool-size=1", "bin/loopgate.js"]
+ENTRYPOINT ["node", "--max-old-space-size=256", "--max-semi-space-size=2", "--v8-pool-size=1", "bin/loopgate.js"]
 CMD ["run", "--config", "/etc/loopgate/loopgate.yaml"]

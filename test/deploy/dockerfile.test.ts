@@ -102,7 +102,7 @@ test('ports, config location, entrypoint', () => {
   assert.deepEqual(ports.sort(), ['50051', '8080', '9090']);
   // The same Node flags as the systemd unit (heap bounds measured in README, "Modbus/TCP daemon").
   assert.deepEqual(execForm(finalOps('ENTRYPOINT')[0]!.args), ['node', ...unitNodeFlags(), 'bin/loopgate.js']);
-  assert.ok(unitNodeFlags().includes('--max-semi-space-size=1'));
+  assert.ok(unitNodeFlags().includes('--max-semi-space-size=2'));
   assert.deepEqual(execForm(finalOps('CMD')[0]!.args), ['run', '--config', '/etc/loopgate/loopgate.yaml']);
   assert.match(text, /--device \/dev\/ttyUSB0/, 'serial passthrough documented');
 });
