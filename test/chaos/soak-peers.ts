@@ -5,7 +5,8 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
-import { chmodSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
+import { userInfo } from 'node:os';
 import { join } from 'node:path';
 import { connect, type MqttClient } from 'mqtt';
 import { parseDocument } from 'yaml';
@@ -56,14 +57,10 @@ export class Mosquitto {
   constructor(dir: string, port: number) {
     this.port = port;
     this.conf = join(dir, 'mosquitto.conf');
-    // Started as root (CI), mosquitto drops to its own user: its database directory must be
-    // reachable and writable by that user, or persistence fails (logged only) and sessions die
-    // with each restart.
-    const db = join(dir, 'mosquitto-db');
-    mkdirSync(db, { mode: 0o777 });
-    chmodSync(db, 0o777);
-    chmodSync(dir, 0o711); // mkdtemp's 0700 would keep that user out of the path
-    writeFileSync(this.conf, `listener ${port} 127.0.0.1\nallow_anonymous true\npersistence true\npersistence_location ${db}/\nautosave_interval 1\nmax_queued_messages 0\nmax_inflight_messages 0\nlog_dest stderr\nlog_type error\n`);
+    // Started as root (CI), mosquitto drops to its own user, which cannot write its database in
+    // the 0700 temp dir: persistence fails (logged only) and every restart loses the subscriber's
+    // session. `user` keeps it as us, as test/export/mqtt-peers.ts does for its TLS files.
+    writeFileSync(this.conf, `user ${userInfo().username}\nlistener ${port} 127.0.0.1\nallow_anonymous true\npersistence true\npersistence_location ${dir}/\nautosave_interval 1\nmax_queued_messages 0\nmax_inflight_messages 0\nlog_dest stderr\nlog_type error\n`);
   }
 
   async start(): Promise<void> {

@@ -32,6 +32,14 @@ export function tempDir(t: TestContext, prefix = 'loopgate-mqtt-'): string {
 
 export { freePort, waitForPort };
 
+/** SIGKILL and wait for the exit (nothing to do when it is gone already). */
+async function sigkill(c: ChildProcess | undefined): Promise<void> {
+  if (!c || c.exitCode !== null) return;
+  const exited = once(c, 'exit');
+  c.kill('SIGKILL');
+  await exited;
+}
+
 export interface Broker {
   port: number;
   kind: 'mosquitto' | 'aedes';
@@ -57,10 +65,7 @@ export async function startBroker(t: TestContext, opts: { requireMosquitto?: boo
       async kill() {
         const c = child;
         child = undefined;
-        if (!c || c.exitCode !== null) return;
-        const exited = once(c, 'exit');
-        c.kill('SIGKILL');
-        await exited;
+        await sigkill(c);
       },
       async start() {
         child = spawn(MOSQUITTO, ['-c', conf], { stdio: ['ignore', 'ignore', 'pipe'] });
@@ -159,10 +164,7 @@ export async function startMosquittoWith(t: TestContext, conf: string, ports: nu
     async kill() {
       const c = child;
       child = undefined;
-      if (!c || c.exitCode !== null) return;
-      const exited = once(c, 'exit');
-      c.kill('SIGKILL');
-      await exited;
+      await sigkill(c);
     },
     async start(next) {
       if (next !== undefined) current = next;
